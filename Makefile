@@ -1,0 +1,33 @@
+# ZoneHR: `make run` serves the demo zone, `make test` runs every check and test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DEBUG ?= true
+
+.PHONY: setup run test lint messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+run: setup
+	$(BIN)/python manage.py demo_zone --if-empty
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*' --no-location

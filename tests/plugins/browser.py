@@ -1,0 +1,1 @@
+"""Playwright browser fixture (see tests/test_browser_journeys.py)."""

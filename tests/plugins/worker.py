@@ -1,0 +1,1 @@
+"""Celery worker fixture (see tests/test_celery_worker.py)."""

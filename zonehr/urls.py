@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from staffing import api as staffing_api
+from zonehr import views
+
+router = DefaultRouter()
+router.register("staffing/departments", staffing_api.DepartmentViewSet)
+router.register("staffing/posts", staffing_api.PostViewSet)
+router.register("staffing/people", staffing_api.PersonViewSet, basename="person")
+router.register("staffing/appointments", staffing_api.AppointmentViewSet, basename="appointment")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", views.audit_trail, name="audit_trail"),
+    path("health/", views.health, name="health"),
+    path("staffing/", include("staffing.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
