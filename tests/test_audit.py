@@ -1,0 +1,60 @@
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+
+from staffing import services
+from staffing.models import Appointment, Person
+from tests.factories import PersonFactory, PostFactory, SalaryGradeFactory, UserFactory
+from zonehr.audit import audit_context, audit_event
+from zonehr.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_service_write_records_actor_reason_person_and_values():
+    hr = UserFactory(username="hr1", roles=[Role.HR_OFFICER])
+    post = PostFactory()
+    person = PersonFactory()
+    appointment = services.appointment_create(
+        actor=hr, person=person, post=post, method=Appointment.Method.DIRECT,
+        term_start=dt.date(2025, 1, 1), term_end=dt.date(2027, 12, 31),
+        salary_grade=SalaryGradeFactory(series=post.level.series, number=1), reason="党工委会议决定",
+    )
+    entry = LogEntry.objects.get_for_object(appointment).get()
+    assert entry.actor == hr
+    assert entry.action == LogEntry.Action.CREATE
+    assert entry.additional_data == {"reason": "党工委会议决定", "person": person.pk}
+    status_entry = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE).get()
+    assert status_entry.changes_dict["status"] == [Person.Status.PENDING, Person.Status.ON_POST]
+    assert status_entry.actor == hr
+
+
+def test_an_update_records_before_and_after():
+    person = PersonFactory(education=Person.Education.BACHELOR)
+    actor = UserFactory()
+    with audit_context(actor=actor, reason="学历认证"):
+        person.education = Person.Education.MASTER
+        person.save()
+    entry = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.changes_dict == {"education": [Person.Education.BACHELOR, Person.Education.MASTER]}
+    assert entry.additional_data["reason"] == "学历认证"
+
+
+def test_the_context_restores_the_reason_after_the_block():
+    actor = UserFactory()
+    with audit_context(actor=actor, reason="first"):
+        pass
+    person = PersonFactory()
+    entry = LogEntry.objects.get_for_object(person).get()
+    assert entry.additional_data == {"person": person.pk}
+    assert entry.actor is None
+
+
+def test_an_event_goes_into_the_same_trail():
+    actor = UserFactory()
+    person = PersonFactory()
+    audit_event(actor=actor, instance=person, event="roster_import", changes={"rows": [0, 12]}, reason="年度花名册")
+    entry = LogEntry.objects.get_for_object(person).filter(additional_data__event="roster_import").get()
+    assert entry.actor == actor
+    assert entry.changes_dict == {"rows": [0, 12]}

@@ -1,0 +1,88 @@
+"""Role × page/endpoint matrix. Every named URL must have a row here: a new page
+without one fails `test_every_url_is_in_the_matrix`."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ["anonymous", "hr", "head_a", "head_b", "judge", "finance", "leader", "inspector", "staff", "outsider"]
+
+# URL namespaces governed elsewhere: Django's admin (is_staff) and the language switch (POST only, public).
+EXEMPT_NAMESPACES = {"admin"}
+EXEMPT_NAMES = {"set_language", "login", "logout", "health", "password_change_done", "api-root"}
+
+
+def everyone(status: int, anonymous: int = 302) -> dict[str, int]:
+    return {persona: (anonymous if persona == "anonymous" else status) for persona in PERSONAS}
+
+
+def only(allowed: dict[str, int], denied: int = 403, anonymous: int = 302) -> dict[str, int]:
+    return {
+        persona: anonymous if persona == "anonymous" else allowed.get(persona, denied) for persona in PERSONAS
+    }
+
+
+ROSTER_VIEWERS = {"hr": 200, "head_a": 200, "head_b": 200, "finance": 200, "leader": 200}
+
+# url name -> (kwargs builder taking the personas fixture, expected status per persona)
+MATRIX = {
+    "dashboard": (lambda p: {}, everyone(200)),
+    "password_change": (lambda p: {}, everyone(200)),
+    "audit_trail": (lambda p: {}, only({"inspector": 200, "leader": 200})),
+    "staffing:roster": (lambda p: {}, only(ROSTER_VIEWERS)),
+    "staffing:person_create": (lambda p: {}, only({"hr": 200})),
+    # A person of department A: his own head sees him, the other head gets 404 (not 403) so IDs cannot be probed.
+    "staffing:person_detail": (
+        lambda p: {"pk": p.staff_person.pk},
+        only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, denied=404),
+    ),
+    "staffing:appointment_create": (lambda p: {"pk": p.staff_person.pk}, only({"hr": 200})),
+    "api-schema": (lambda p: {}, everyone(200, anonymous=401)),
+    "api-docs": (lambda p: {}, everyone(200, anonymous=401)),
+    "department-list": (lambda p: {}, only(ROSTER_VIEWERS, anonymous=401)),
+    "department-detail": (lambda p: {"pk": p.department_a.pk}, only(ROSTER_VIEWERS, anonymous=401)),
+    "post-list": (lambda p: {}, only(ROSTER_VIEWERS, anonymous=401)),
+    "post-detail": (
+        lambda p: {"pk": p.staff_person.appointments.get().post_id}, only(ROSTER_VIEWERS, anonymous=401)
+    ),
+    # People lists are narrowed, not refused: a judge or an outsider gets an empty list.
+    "person-list": (lambda p: {}, everyone(200, anonymous=401)),
+    "person-detail": (
+        lambda p: {"pk": p.staff_person.pk},
+        only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, denied=404, anonymous=401),
+    ),
+    "appointment-list": (lambda p: {}, only({**ROSTER_VIEWERS, "staff": 200}, anonymous=401)),
+    "appointment-detail": (
+        lambda p: {"pk": p.staff_person.appointments.get().pk},
+        {**only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, anonymous=401),
+         "head_b": 404},
+    ),
+}
+
+
+def named_urls(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace not in EXEMPT_NAMESPACES:
+                names |= named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = named_urls() - set(MATRIX) - EXEMPT_NAMES
+    assert not missing, f"URLs without a permission matrix entry: {sorted(missing)}"
+
+
+CASES = [(name, persona) for name in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("url_name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_role_matrix(client, personas, url_name, persona):
+    kwargs_for, expected = MATRIX[url_name]
+    if persona != "anonymous":
+        client.force_login(getattr(personas, persona))
+    response = client.get(reverse(url_name, kwargs=kwargs_for(personas)))
+    assert response.status_code == expected[persona], (url_name, persona, response.status_code)
