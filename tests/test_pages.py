@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from staffing.models import Appointment, ArchivalRecord, Person
 from tests.factories import (
@@ -125,7 +126,9 @@ def test_the_admin_refuses_a_second_active_appointment(admin_client_, personas):
          "term_end": "2027-12-31", "salary_grade": existing.salary_grade_id, "status": "active"},
     )
     assert response.status_code == 200
-    assert "already holds an active appointment" in response.content.decode()
+    with translation.override("zh-hans"):
+        expected = translation.gettext("This person already holds an active appointment.")
+    assert expected in response.content.decode()
     assert Appointment.objects.filter(person=existing.person).count() == 1
 
 
