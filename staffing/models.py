@@ -396,6 +396,16 @@ class Appointment(AuditedModel):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
+    class EndKind(models.TextChoices):
+        RENEWED = "renewed", _("Renewed")
+        TRANSFERRED = "transferred", _("Transferred")
+        WAITING = "waiting", _("Sent to waiting")
+        CONTRACT_END = "contract_end", _("Contract ended")
+        DISMISSED = "dismissed", _("Dismissed")
+        DEPARTED = "departed", _("Resigned or departed")
+        RETIRED = "retired", _("Retired")
+        PROBATION_FAILED = "probation_failed", _("Not confirmed after probation")
+
     person = models.ForeignKey(Person, models.PROTECT, related_name="appointments", verbose_name=_("person"))
     post = models.ForeignKey(Post, models.PROTECT, related_name="appointments", verbose_name=_("post"))
     method = models.CharField(_("method"), max_length=30, choices=Method.choices)
@@ -420,6 +430,7 @@ class Appointment(AuditedModel):
     probation_end = models.DateField(_("probation end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_kind = models.CharField(_("ended because"), max_length=20, choices=EndKind.choices, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -485,3 +496,26 @@ class Appointment(AuditedModel):
             errors["probation_end"] = _("Probation must end after the term starts.")
         if errors:
             raise ValidationError(errors)
+
+
+class StaffingPolicy(AuditedModel):
+    """The zone's staffing rules with numbers; one row, edited by an administrator."""
+
+    waiting_minimum_months = models.PositiveIntegerField(
+        _("minimum off-post training (months)"), default=3,
+        help_text=_("Staff sent to waiting may return to a post only after this many months."),
+    )
+    leadership_probation_months = models.PositiveIntegerField(_("probation of new leaders (months)"), default=12)
+    default_term_years = models.PositiveIntegerField(_("default contract term (years)"), default=3)
+
+    class Meta:
+        verbose_name = _("staffing policy")
+        verbose_name_plural = _("staffing policy")
+
+    def __str__(self) -> str:
+        return str(_("Staffing policy"))
+
+    @classmethod
+    def current(cls) -> "StaffingPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import AppointmentFactory, DepartmentFactory, PostFactory, UserFactory
 from zonehr.roles import Role
@@ -43,6 +44,13 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hasher(settings):
     # The production hasher is slow by design; tests log in dozens of personas.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    # Rules are asserted on their English messages; pages and the API pick the language per request.
+    with translation.override("en"):
+        yield
 
 
 @dataclass
