@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 from staffing import services
 from staffing.models import Appointment, Person
 from tests.factories import PersonFactory, PostFactory, SalaryGradeFactory, UserFactory
-from zonehr.audit import audit_context, audit_event
+from zonehr.audit import audit_bulk_created, audit_context, audit_event
 from zonehr.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,15 @@ def test_an_event_goes_into_the_same_trail():
     entry = LogEntry.objects.get_for_object(person).filter(additional_data__event="roster_import").get()
     assert entry.actor == actor
     assert entry.changes_dict == {"rows": [0, 12]}
+
+
+def test_bulk_created_rows_get_one_entry_each():
+    actor = UserFactory()
+    people = [PersonFactory.build() for _ in range(3)]
+    created = Person.objects.bulk_create(people)
+    audit_bulk_created(actor=actor, instances=created, reason="花名册导入")
+    entries = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=actor)
+    assert entries.count() == 3
+    entry = entries.get(object_id=created[0].pk)
+    assert entry.changes_dict["national_id"] == [None, created[0].national_id]
+    assert entry.additional_data == {"person": created[0].pk, "reason": "花名册导入"}

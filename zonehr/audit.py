@@ -16,6 +16,7 @@ from typing import Any
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 _reason: ContextVar[str] = ContextVar("zonehr_audit_reason", default="")
@@ -76,3 +77,39 @@ def audit_event(
         actor=actor,
         additional_data=data,
     )
+
+
+def audit_bulk_created(*, actor: Any, instances: list[models.Model], reason: str = "") -> None:
+    """Record the creation of rows written with bulk_create (which sends no signals).
+
+    One entry per row, as the signals would have written, but in a single insert.
+    """
+    if not instances:
+        return
+    content_type = ContentType.objects.get_for_model(instances[0])
+    entries = []
+    for instance in instances:
+        data = instance.get_additional_data() if isinstance(instance, AuditedModel) else None
+        if reason:
+            data = {**(data or {}), "reason": reason}
+        entries.append(
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(instance.pk),
+                object_id=instance.pk,
+                object_repr=str(instance)[:200],
+                action=LogEntry.Action.CREATE,
+                changes={
+                    field.attname: [None, _plain(getattr(instance, field.attname))]
+                    for field in instance._meta.concrete_fields
+                    if not field.primary_key
+                },
+                actor=actor,
+                additional_data=data,
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _plain(value: Any) -> str | None:
+    return None if value is None else str(value)
