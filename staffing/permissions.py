@@ -20,6 +20,13 @@ def sees_full_national_id(user: Any) -> bool:
     return has_role(user, Role.HR_OFFICER)
 
 
+def department_scope_required(user: Any) -> bool:
+    """A department head without a zone-wide role sees his own department only."""
+    return has_role(user, Role.DEPARTMENT_HEAD) and not has_role(
+        user, Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER
+    )
+
+
 def people_visible_to(user: Any, people: QuerySet[Person]) -> QuerySet[Person]:
     """Narrow `people` to those `user` may see: all for HR, leadership and finance;
     a department head his own department; a staff member himself; others nobody."""

@@ -1,12 +1,15 @@
 """Staffing reads that cross relations, written so the query count does not grow with rows."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 
-from staffing.models import Appointment, ArchivalRecord, Department, Person, Post
+from staffing.models import Appointment, ArchivalRecord, Department, Person, PositionLevel, Post, PostSeries
 
 
 def active_appointments() -> QuerySet[Appointment]:
@@ -15,20 +18,78 @@ def active_appointments() -> QuerySet[Appointment]:
     )
 
 
-def person_list(*, search: str = "", department: Department | None = None, status: str = "") -> QuerySet[Person]:
-    """People with their active appointment prefetched (two queries per page, whatever its size)."""
-    people = Person.objects.prefetch_related(
-        Prefetch("appointments", queryset=active_appointments(), to_attr="active_appointments")
+ROSTER_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "joined_on": ("joined_on", "id"),
+    "-joined_on": ("-joined_on", "-id"),
+    "department": ("department_code", "name", "id"),
+    "term_end": ("term_end", "name", "id"),
+    "-term_end": ("-term_end", "name", "id"),
+}
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    search: str = ""
+    department: Department | None = None
+    identity: str = ""
+    status: str = ""
+    series: PostSeries | None = None
+    level: PositionLevel | None = None
+    term_ending_within_days: int | None = None
+    ordering: str = "name"
+
+
+def person_list(filters: RosterFilters = RosterFilters(), *, today: dt.date | None = None) -> QuerySet[Person]:
+    """The roster: each person with his current post as plain columns, in one query per page.
+
+    The active appointment is joined through a FilteredRelation: the one-active-appointment
+    constraint makes it at most one row per person, so no prefetch and no per-row query.
+    """
+    people = Person.objects.annotate(
+        current=FilteredRelation("appointments", condition=Q(appointments__status=Appointment.Status.ACTIVE)),
+    ).annotate(
+        appointment_id=F("current__id"),
+        post_name=F("current__post__name"),
+        department_name=F("current__post__department__name"),
+        department_code=F("current__post__department__code"),
+        level_name=F("current__post__level__name"),
+        grade_number=F("current__salary_grade__number"),
+        term_end=F("current__term_end"),
     )
-    if search:
-        people = people.filter(Q(name__icontains=search) | Q(national_id__startswith=search))
-    if department is not None:
+    if filters.search:
+        people = people.filter(Q(name__icontains=filters.search) | Q(national_id__startswith=filters.search))
+    if filters.department is not None:
+        people = people.filter(current__post__department__in=department_subtree_ids(filters.department))
+    if filters.identity:
+        people = people.filter(identity=filters.identity)
+    if filters.status:
+        people = people.filter(status=filters.status)
+    if filters.series is not None:
+        people = people.filter(current__post__level__series=filters.series)
+    if filters.level is not None:
+        people = people.filter(current__post__level=filters.level)
+    if filters.term_ending_within_days is not None:
+        start = today or timezone.localdate()
         people = people.filter(
-            appointments__status=Appointment.Status.ACTIVE, appointments__post__department=department
+            current__term_end__gte=start,
+            current__term_end__lte=start + dt.timedelta(days=filters.term_ending_within_days),
         )
-    if status:
-        people = people.filter(status=status)
-    return people.order_by("name", "id")
+    return people.order_by(*ROSTER_ORDERINGS.get(filters.ordering, ROSTER_ORDERINGS["name"]))
+
+
+def department_subtree_ids(department: Department) -> list[int]:
+    """The department and every department below it (one query: the tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [department.pk]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
 
 
 def user_person(user: Any) -> Person | None:
@@ -91,3 +152,57 @@ def post_occupancy(*, department: Department | None = None) -> QuerySet[Post]:
     return posts.annotate(
         used=Count("appointments", filter=Q(appointments__status=Appointment.Status.ACTIVE)),
     ).annotate(vacant=F("headcount") - F("used"))
+
+
+@dataclass
+class DepartmentNode:
+    department: Department
+    depth: int
+    posts: list[Post]
+
+    @property
+    def headcount(self) -> int:
+        return sum(post.headcount for post in self.posts)
+
+    @property
+    def used(self) -> int:
+        return sum(post.used for post in self.posts)
+
+
+def department_tree(*, only: Department | None = None, include_inactive: bool = False) -> list[DepartmentNode]:
+    """Departments in tree order with their posts and occupancy: two queries for the whole zone."""
+    departments = list(Department.objects.all() if include_inactive else Department.objects.filter(is_active=True))
+    posts_by_department: dict[int, list[Post]] = {}
+    for post in post_occupancy():
+        posts_by_department.setdefault(post.department_id, []).append(post)
+    children: dict[int | None, list[Department]] = {}
+    known = {d.pk for d in departments}
+    for department in departments:
+        parent = department.parent_id if department.parent_id in known else None
+        children.setdefault(parent, []).append(department)
+    roots = [only] if only is not None else children.get(None, [])
+    nodes: list[DepartmentNode] = []
+
+    def walk(department: Department, depth: int) -> None:
+        nodes.append(DepartmentNode(department, depth, posts_by_department.get(department.pk, [])))
+        for child in children.get(department.pk, []):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return nodes
+
+
+def appointments_ending(
+    *, within_days: int, department: Department | None = None, today: dt.date | None = None
+) -> QuerySet[Appointment]:
+    """Active appointments whose term or probation ends in the window, soonest first."""
+    start = today or timezone.localdate()
+    end = start + dt.timedelta(days=within_days)
+    ending = Q(term_end__range=(start, end)) | Q(probation_end__range=(start, end))
+    appointments = active_appointments().filter(ending).select_related("person")
+    if department is not None:
+        appointments = appointments.filter(post__department=department)
+    return appointments.annotate(ends_first=Least("term_end", Coalesce("probation_end", "term_end"))).order_by(
+        "ends_first", "person__name"
+    )

@@ -17,6 +17,7 @@ from staffing.models import (
     Appointment,
     ArchivalEvent,
     ArchivalRecord,
+    Department,
     Person,
     Post,
     SalaryGrade,
@@ -239,11 +240,20 @@ def appointment_create(
             months = StaffingPolicy.current().leadership_probation_months
             probation_end = term_start + relativedelta(months=months) - ONE_DAY if months else None
         appointment = _appoint(
-            person=person, post=post, method=method, term_start=term_start, term_end=term_end,
-            salary_grade=salary_grade, negotiated_salary=negotiated_salary, probation_end=probation_end,
+            person=person,
+            post=post,
+            method=method,
+            term_start=term_start,
+            term_end=term_end,
+            salary_grade=salary_grade,
+            negotiated_salary=negotiated_salary,
+            probation_end=probation_end,
         )
         _status_set(
-            actor=actor, person=person, status=Person.Status.ON_POST, on=term_start,
+            actor=actor,
+            person=person,
+            status=Person.Status.ON_POST,
+            on=term_start,
             reason=reason or _("Appointed to %(post)s") % {"post": appointment.post},
         )
     return appointment
@@ -294,9 +304,7 @@ def appointment_transfer(
         person = _lock_person(person)
         current = _locked_active_appointment(person)
         if current is None:
-            raise ApplicationError(
-                _("%(person)s holds no active appointment to transfer from.") % {"person": person}
-            )
+            raise ApplicationError(_("%(person)s holds no active appointment to transfer from.") % {"person": person})
         if current.post_id == post.pk:
             raise ApplicationError(_("The new post is the current post."), {"post": [_("Same post.")]})
         new_level = Post.objects.select_related("level").get(pk=post.pk).level
@@ -307,15 +315,23 @@ def appointment_transfer(
                     "%(old)s (level %(old_rank)s) → %(new)s (level %(new_rank)s)."
                 )
                 % {
-                    "old": current.post, "old_rank": current.post.level.rank,
-                    "new": post, "new_rank": new_level.rank,
+                    "old": current.post,
+                    "old_rank": current.post.level.rank,
+                    "new": post,
+                    "new_rank": new_level.rank,
                 },
                 {"post": [_("Higher than the original post.")]},
             )
         _end(current, on=on - ONE_DAY, kind=Appointment.EndKind.TRANSFERRED, reason=reason)
         return _appoint(
-            person=person, post=post, method=method, term_start=on, term_end=term_end or current.term_end,
-            salary_grade=salary_grade, negotiated_salary=negotiated_salary, probation_end=None,
+            person=person,
+            post=post,
+            method=method,
+            term_start=on,
+            term_end=term_end or current.term_end,
+            salary_grade=salary_grade,
+            negotiated_salary=negotiated_salary,
+            probation_end=None,
         )
 
 
@@ -379,8 +395,14 @@ def person_return_from_waiting(
         reason = override_reason or _("Returned from waiting to %(post)s") % {"post": post}
         with audit_context(actor=actor, reason=reason):
             appointment = _appoint(
-                person=person, post=post, method=method, term_start=term_start, term_end=term_end,
-                salary_grade=salary_grade, negotiated_salary=negotiated_salary, probation_end=None,
+                person=person,
+                post=post,
+                method=method,
+                term_start=term_start,
+                term_end=term_end,
+                salary_grade=salary_grade,
+                negotiated_salary=negotiated_salary,
+                probation_end=None,
             )
             _status_set(actor=actor, person=person, status=Person.Status.ON_POST, on=term_start, reason=reason)
     return appointment
@@ -403,3 +425,54 @@ def person_separate(*, actor: Any, person: Person, kind: str, on: dt.date, reaso
             _end(current, on=on, kind=kind, reason=reason)
         _status_set(actor=actor, person=person, status=SEPARATIONS[kind], on=on, reason=reason)
     return person
+
+
+def department_save(*, actor: Any, department: Department, reason: str = "") -> Department:
+    """Create or change a department (name, kind, parent), refusing a cycle in the tree."""
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        ancestor = department.parent
+        while ancestor is not None:
+            if ancestor.pk == department.pk:
+                raise ApplicationError(
+                    _("%(department)s cannot sit below itself.") % {"department": department},
+                    {"parent": [_("This would make a cycle.")]},
+                )
+            ancestor = ancestor.parent
+        _validated_save(department)
+    return department
+
+
+def post_save(*, actor: Any, post: Post, reason: str = "") -> Post:
+    """Create or change a post; its headcount may not drop below the places held."""
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        if post.pk:
+            used = Appointment.objects.filter(post=post, status=Appointment.Status.ACTIVE).count()
+            if post.headcount < used:
+                raise ApplicationError(
+                    _("Headcount %(headcount)s is below the %(used)s places held on “%(post)s”.")
+                    % {"headcount": post.headcount, "used": used, "post": post},
+                    {"headcount": [_("Below the places held.")]},
+                )
+        _validated_save(post)
+    return post
+
+
+def departments_merge(*, actor: Any, sources: list[Department], target: Department, reason: str) -> Department:
+    """Merge departments into `target` (大部制): their posts and sub-departments move, they close."""
+    _require_reason(reason)
+    if target in sources:
+        raise ApplicationError(_("A department cannot be merged into itself."), {"target": [_("Also a source.")]})
+    if not target.is_active:
+        raise ApplicationError(_("The target department is closed."), {"target": [_("Closed.")]})
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        for source in Department.objects.select_for_update().filter(pk__in=[s.pk for s in sources]):
+            for post in source.posts.all():
+                post.department = target
+                post.save(update_fields=["department"])
+            for child in source.children.all():
+                child.parent = target
+                child.save(update_fields=["parent"])
+            source.is_active = False
+            source.merged_into = target
+            source.save(update_fields=["is_active", "merged_into"])
+    return target

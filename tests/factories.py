@@ -103,7 +103,7 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     post = factory.SubFactory(PostFactory)
     method = models.Appointment.Method.COMPETITIVE
     term_start = dt.date(2024, 1, 1)
-    term_end = dt.date(2026, 12, 31)
+    term_end = dt.date(2028, 12, 31)
     salary_grade = factory.LazyAttribute(lambda o: SalaryGradeFactory(series=o.post.level.series, number=1))
 
 

@@ -21,8 +21,13 @@ def client_for(user) -> APIClient:
 
 def person_payload(**overrides) -> dict:
     payload = {
-        "name": "赵六", "national_id": national_id_for(dt.date(1990, 5, 6), 21), "identity": "dispatched",
-        "gender": "M", "birth_date": "1990-05-06", "education": "bachelor", "joined_on": "2013-07-01",
+        "name": "赵六",
+        "national_id": national_id_for(dt.date(1990, 5, 6), 21),
+        "identity": "dispatched",
+        "gender": "M",
+        "birth_date": "1990-05-06",
+        "education": "bachelor",
+        "joined_on": "2013-07-01",
     }
     payload.update(overrides)
     return payload
@@ -65,8 +70,14 @@ def test_a_salary_grade_of_another_series_is_refused(personas):
     person = PersonFactory()
     response = client_for(personas.hr).post(
         "/api/staffing/appointments/",
-        {"person": person.pk, "post": post.pk, "method": "competitive", "term_start": "2025-01-01",
-         "term_end": "2027-12-31", "salary_grade": grade.pk},
+        {
+            "person": person.pk,
+            "post": post.pk,
+            "method": "competitive",
+            "term_start": "2025-01-01",
+            "term_end": "2027-12-31",
+            "salary_grade": grade.pk,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -79,8 +90,14 @@ def test_a_second_active_appointment_is_refused(personas):
     other = PostFactory(level=existing.post.level)
     response = client_for(personas.hr).post(
         "/api/staffing/appointments/",
-        {"person": existing.person.pk, "post": other.pk, "method": "direct", "term_start": "2025-01-01",
-         "term_end": "2027-12-31", "salary_grade": existing.salary_grade.pk},
+        {
+            "person": existing.person.pk,
+            "post": other.pk,
+            "method": "direct",
+            "term_start": "2025-01-01",
+            "term_end": "2027-12-31",
+            "salary_grade": existing.salary_grade.pk,
+        },
         format="json",
     )
     assert response.status_code == 400

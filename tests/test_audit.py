@@ -17,9 +17,14 @@ def test_a_service_write_records_actor_reason_person_and_values():
     post = PostFactory()
     person = PersonFactory()
     appointment = services.appointment_create(
-        actor=hr, person=person, post=post, method=Appointment.Method.DIRECT,
-        term_start=dt.date(2025, 1, 1), term_end=dt.date(2027, 12, 31),
-        salary_grade=SalaryGradeFactory(series=post.level.series, number=1), reason="党工委会议决定",
+        actor=hr,
+        person=person,
+        post=post,
+        method=Appointment.Method.DIRECT,
+        term_start=dt.date(2025, 1, 1),
+        term_end=dt.date(2027, 12, 31),
+        salary_grade=SalaryGradeFactory(series=post.level.series, number=1),
+        reason="党工委会议决定",
     )
     entry = LogEntry.objects.get_for_object(appointment).get()
     assert entry.actor == hr

@@ -76,8 +76,15 @@ def test_the_person_form_refuses_a_wrong_check_digit_and_writes_nothing(client, 
     good = national_id_for(dt.date(1992, 2, 2), 5)
     response = client.post(
         reverse("staffing:person_create"),
-        {"name": "钱七", "national_id": good[:17] + ("1" if good[17] == "0" else "0"), "identity": "contract",
-         "gender": "M", "birth_date": "1992-02-02", "education": "bachelor", "joined_on": "2015-07-01"},
+        {
+            "name": "钱七",
+            "national_id": good[:17] + ("1" if good[17] == "0" else "0"),
+            "identity": "contract",
+            "gender": "M",
+            "birth_date": "1992-02-02",
+            "education": "bachelor",
+            "joined_on": "2015-07-01",
+        },
     )
     assert response.status_code == 200
     assert "check digit" in response.content.decode()
@@ -90,9 +97,14 @@ def test_the_appointment_form_refuses_a_grade_of_another_series(client, personas
     post = PostFactory(department=personas.department_a)
     grade = SalaryGradeFactory(series=PostSeriesFactory(code="other", name="其他"), number=1)
     response = client.post(
-        reverse("staffing:appointment_create", kwargs={"pk": person.pk}),
-        {"post": post.pk, "method": "direct", "term_start": "2025-01-01", "term_end": "2027-12-31",
-         "salary_grade": grade.pk},
+        reverse("staffing:person_action", kwargs={"pk": person.pk, "action": "appoint"}),
+        {
+            "post": post.pk,
+            "method": "direct",
+            "term_start": "2025-01-01",
+            "term_end": "2027-12-31",
+            "salary_grade": grade.pk,
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["salary_grade"]
@@ -109,9 +121,16 @@ def test_the_admin_refuses_a_wrong_check_digit(admin_client_):
     good = national_id_for(dt.date(1992, 2, 2), 7)
     response = admin_client_.post(
         reverse("admin:staffing_person_add"),
-        {"name": "孙八", "national_id": good[:17] + ("1" if good[17] == "0" else "0"), "identity": "contract",
-         "gender": "M", "birth_date": "1992-02-02", "education": "bachelor", "joined_on": "2015-07-01",
-         "status": "pending"},
+        {
+            "name": "孙八",
+            "national_id": good[:17] + ("1" if good[17] == "0" else "0"),
+            "identity": "contract",
+            "gender": "M",
+            "birth_date": "1992-02-02",
+            "education": "bachelor",
+            "joined_on": "2015-07-01",
+            "status": "pending",
+        },
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["national_id"]
@@ -122,8 +141,15 @@ def test_the_admin_refuses_a_second_active_appointment(admin_client_, personas):
     existing = personas.staff_person.appointments.get()
     response = admin_client_.post(
         reverse("admin:staffing_appointment_add"),
-        {"person": existing.person_id, "post": existing.post_id, "method": "direct", "term_start": "2025-01-01",
-         "term_end": "2027-12-31", "salary_grade": existing.salary_grade_id, "status": "active"},
+        {
+            "person": existing.person_id,
+            "post": existing.post_id,
+            "method": "direct",
+            "term_start": "2025-01-01",
+            "term_end": "2027-12-31",
+            "salary_grade": existing.salary_grade_id,
+            "status": "active",
+        },
     )
     assert response.status_code == 200
     with translation.override("zh-hans"):

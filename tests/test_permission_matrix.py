@@ -16,9 +16,7 @@ def everyone(status: int, anonymous: int = 302) -> dict[str, int]:
 
 
 def only(allowed: dict[str, int], denied: int = 403, anonymous: int = 302) -> dict[str, int]:
-    return {
-        persona: anonymous if persona == "anonymous" else allowed.get(persona, denied) for persona in PERSONAS
-    }
+    return {persona: anonymous if persona == "anonymous" else allowed.get(persona, denied) for persona in PERSONAS}
 
 
 ROSTER_VIEWERS = {"hr": 200, "head_a": 200, "head_b": 200, "finance": 200, "leader": 200}
@@ -35,15 +33,21 @@ MATRIX = {
         lambda p: {"pk": p.staff_person.pk},
         only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, denied=404),
     ),
-    "staffing:appointment_create": (lambda p: {"pk": p.staff_person.pk}, only({"hr": 200})),
+    "staffing:person_action": (lambda p: {"pk": p.staff_person.pk, "action": "transfer"}, only({"hr": 200})),
+    "staffing:roster_export": (lambda p: {}, only(ROSTER_VIEWERS)),
+    "staffing:departments": (lambda p: {}, only(ROSTER_VIEWERS)),
+    "staffing:department_create": (lambda p: {}, only({"hr": 200})),
+    "staffing:department_edit": (lambda p: {"pk": p.department_a.pk}, only({"hr": 200})),
+    "staffing:departments_merge": (lambda p: {}, only({"hr": 200})),
+    "staffing:post_create": (lambda p: {}, only({"hr": 200})),
+    "staffing:post_edit": (lambda p: {"pk": p.staff_person.appointments.get().post_id}, only({"hr": 200})),
+    "staffing:contract_terms": (lambda p: {}, only(ROSTER_VIEWERS)),
     "api-schema": (lambda p: {}, everyone(200, anonymous=401)),
     "api-docs": (lambda p: {}, everyone(200, anonymous=401)),
     "department-list": (lambda p: {}, only(ROSTER_VIEWERS, anonymous=401)),
     "department-detail": (lambda p: {"pk": p.department_a.pk}, only(ROSTER_VIEWERS, anonymous=401)),
     "post-list": (lambda p: {}, only(ROSTER_VIEWERS, anonymous=401)),
-    "post-detail": (
-        lambda p: {"pk": p.staff_person.appointments.get().post_id}, only(ROSTER_VIEWERS, anonymous=401)
-    ),
+    "post-detail": (lambda p: {"pk": p.staff_person.appointments.get().post_id}, only(ROSTER_VIEWERS, anonymous=401)),
     # People lists are narrowed, not refused: a judge or an outsider gets an empty list.
     "person-list": (lambda p: {}, everyone(200, anonymous=401)),
     "person-detail": (
@@ -53,8 +57,7 @@ MATRIX = {
     "appointment-list": (lambda p: {}, only({**ROSTER_VIEWERS, "staff": 200}, anonymous=401)),
     "appointment-detail": (
         lambda p: {"pk": p.staff_person.appointments.get().pk},
-        {**only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, anonymous=401),
-         "head_b": 404},
+        {**only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, anonymous=401), "head_b": 404},
     ),
 }
 

@@ -43,8 +43,14 @@ def test_it_refuses_a_person_whose_national_id_check_digit_is_wrong():
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     with pytest.raises(ApplicationError) as info:
         services.person_create(
-            actor=None, name="李四", national_id=bad, identity=Person.Identity.CONTRACT, gender="M",
-            birth_date=dt.date(1985, 3, 4), education=Person.Education.BACHELOR, joined_on=dt.date(2008, 7, 1),
+            actor=None,
+            name="李四",
+            national_id=bad,
+            identity=Person.Identity.CONTRACT,
+            gender="M",
+            birth_date=dt.date(1985, 3, 4),
+            education=Person.Education.BACHELOR,
+            joined_on=dt.date(2008, 7, 1),
         )
     assert "national_id" in info.value.fields
     assert "check digit" in info.value.fields["national_id"][0]
@@ -54,9 +60,14 @@ def test_it_refuses_a_person_whose_national_id_check_digit_is_wrong():
 def test_it_refuses_a_birth_date_that_contradicts_the_national_id():
     with pytest.raises(ApplicationError) as info:
         services.person_create(
-            actor=None, name="王五", national_id=national_id_for(dt.date(1985, 3, 4), 3),
-            identity=Person.Identity.CIVIL_SERVANT, gender="M", birth_date=dt.date(1985, 3, 5),
-            education=Person.Education.MASTER, joined_on=dt.date(2008, 7, 1),
+            actor=None,
+            name="王五",
+            national_id=national_id_for(dt.date(1985, 3, 4), 3),
+            identity=Person.Identity.CIVIL_SERVANT,
+            gender="M",
+            birth_date=dt.date(1985, 3, 5),
+            education=Person.Education.MASTER,
+            joined_on=dt.date(2008, 7, 1),
         )
     assert list(info.value.fields) == ["birth_date"]
 
@@ -106,8 +117,12 @@ def test_it_refuses_a_second_active_appointment():
 def test_the_database_itself_refuses_two_active_appointments():
     first = AppointmentFactory()
     duplicate = Appointment(
-        person=first.person, post=first.post, method=first.method, term_start=first.term_start,
-        term_end=first.term_end, salary_grade=first.salary_grade,
+        person=first.person,
+        post=first.post,
+        method=first.method,
+        term_start=first.term_start,
+        term_end=first.term_end,
+        salary_grade=first.salary_grade,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
@@ -137,8 +152,11 @@ def test_it_refuses_a_term_that_ends_before_it_starts():
     post = PostFactory()
     with pytest.raises(ApplicationError) as info:
         appoint(
-            PersonFactory(), post, SalaryGradeFactory(series=post.level.series, number=1),
-            term_start=dt.date(2025, 1, 1), term_end=dt.date(2024, 1, 1),
+            PersonFactory(),
+            post,
+            SalaryGradeFactory(series=post.level.series, number=1),
+            term_start=dt.date(2025, 1, 1),
+            term_end=dt.date(2024, 1, 1),
         )
     assert "must end after it starts" in info.value.message
 
@@ -163,14 +181,26 @@ def test_a_sealed_record_cannot_be_saved_again_or_deleted():
 def test_effective_archival_values_apply_events_in_order():
     record = ArchivalRecordFactory()
     user = UserFactory()
-    common = {"record": record, "approval_document": "高新党工委〔2025〕12号", "reason": "职级晋升", "recorded_by": user}
+    common = {
+        "record": record,
+        "approval_document": "高新党工委〔2025〕12号",
+        "reason": "职级晋升",
+        "recorded_by": user,
+    }
     ArchivalEvent.objects.create(
-        kind=ArchivalEvent.Kind.PROMOTION, archival_rank="四级主任科员", archival_salary=Decimal("4800.00"),
-        approved_on=dt.date(2025, 3, 1), effective_on=dt.date(2025, 4, 1), **common,
+        kind=ArchivalEvent.Kind.PROMOTION,
+        archival_rank="四级主任科员",
+        archival_salary=Decimal("4800.00"),
+        approved_on=dt.date(2025, 3, 1),
+        effective_on=dt.date(2025, 4, 1),
+        **common,
     )
     ArchivalEvent.objects.create(
-        kind=ArchivalEvent.Kind.SALARY_ADJUSTMENT, archival_salary=Decimal("5100.00"),
-        approved_on=dt.date(2026, 1, 1), effective_on=dt.date(2026, 1, 1), **common,
+        kind=ArchivalEvent.Kind.SALARY_ADJUSTMENT,
+        archival_salary=Decimal("5100.00"),
+        approved_on=dt.date(2026, 1, 1),
+        effective_on=dt.date(2026, 1, 1),
+        **common,
     )
     values = selectors.archival_effective(record)
     assert values.archival_post == "科员"

@@ -5,14 +5,15 @@ from zonehr.errors import ApplicationError, error_from_validation
 
 
 def form_add_error(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
-    """Show a refused action on the form: field errors at their fields, the rule at the top."""
-    if isinstance(exc, ValidationError):
-        exc = error_from_validation(exc)
+    """Show a refused action on the form: the rule's sentence at the top, details at their fields."""
+    from_model = isinstance(exc, ValidationError)
+    error = error_from_validation(exc) if from_model else exc
     placed = False
-    for field, messages in exc.fields.items():
+    for field, messages in error.fields.items():
         if field in form.fields:
             for message in messages:
                 form.add_error(field, message)
             placed = True
-    if not placed or not exc.fields:
-        form.add_error(None, exc.message)
+    # Model validation already says everything at the fields; a rule's sentence names the rule.
+    if not (from_model and placed):
+        form.add_error(None, error.message)

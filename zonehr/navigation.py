@@ -24,6 +24,16 @@ ENTRIES = (
         "staffing:roster",
         (Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER, Role.DEPARTMENT_HEAD),
     ),
+    NavEntry(
+        _("Departments"),
+        "staffing:departments",
+        (Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER, Role.DEPARTMENT_HEAD),
+    ),
+    NavEntry(
+        _("Contract terms"),
+        "staffing:contract_terms",
+        (Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER, Role.DEPARTMENT_HEAD),
+    ),
     NavEntry(_("Audit trail"), "audit_trail", (Role.DISCIPLINE_INSPECTOR, Role.LEADERSHIP)),
     NavEntry(_("API"), "api-docs", (Role.HR_OFFICER, Role.FINANCE_OFFICER)),
 )
