@@ -119,3 +119,15 @@ class ArchivalRecordFactory(factory.django.DjangoModelFactory):
     sealed_on = dt.date(2024, 1, 1)
 
 
+class ArchivalEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ArchivalEvent
+
+    record = factory.SubFactory(ArchivalRecordFactory)
+    kind = models.ArchivalEvent.Kind.PROMOTION
+    archival_rank = "四级主任科员"
+    approval_document = factory.Sequence(lambda n: f"高新党工委〔2025〕{n}号")
+    approved_on = dt.date(2025, 3, 1)
+    effective_on = dt.date(2025, 3, 1)
+    reason = "编制内出现空缺，按规定晋升"
+    recorded_by = factory.SubFactory(UserFactory)

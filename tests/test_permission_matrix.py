@@ -4,6 +4,8 @@ without one fails `test_every_url_is_in_the_matrix`."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import ArchivalEventFactory
+
 PERSONAS = ["anonymous", "hr", "head_a", "head_b", "judge", "finance", "leader", "inspector", "staff", "outsider"]
 
 # URL namespaces governed elsewhere: Django's admin (is_staff) and the language switch (POST only, public).
@@ -21,7 +23,7 @@ def only(allowed: dict[str, int], denied: int = 403, anonymous: int = 302) -> di
 
 ROSTER_VIEWERS = {"hr": 200, "head_a": 200, "head_b": 200, "finance": 200, "leader": 200}
 
-# url name -> (kwargs builder taking the personas fixture, expected status per persona)
+# url name -> (kwargs builder taking the personas fixture, expected status per persona[, HTTP method])
 MATRIX = {
     "dashboard": (lambda p: {}, everyone(200)),
     "password_change": (lambda p: {}, everyone(200)),
@@ -55,6 +57,20 @@ MATRIX = {
         only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, denied=404, anonymous=401),
     ),
     "appointment-list": (lambda p: {}, only({**ROSTER_VIEWERS, "staff": 200}, anonymous=401)),
+    # Finance reads appointments and grades, not the archival track.
+    "archivalevent-list": (
+        lambda p: {},
+        only({"hr": 200, "head_a": 200, "head_b": 200, "leader": 200, "staff": 200}, anonymous=401),
+    ),
+    "archivalevent-detail": (
+        lambda p: {"pk": ArchivalEventFactory(record__person=p.staff_person).pk},
+        {**only({"hr": 200, "head_a": 200, "leader": 200, "staff": 200}, anonymous=401), "head_b": 404},
+    ),
+    # Lifecycle actions are POST-only and HR's: an empty body reaches validation (400), nobody else gets past 403.
+    **{
+        f"person-{name}": (lambda p: {"pk": p.staff_person.pk}, only({"hr": 400}, anonymous=401), "post")
+        for name in ("transfer", "send-to-waiting", "return-from-waiting", "separate", "renew", "archival-event")
+    },
     "appointment-detail": (
         lambda p: {"pk": p.staff_person.appointments.get().pk},
         {**only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, anonymous=401), "head_b": 404},
@@ -84,8 +100,9 @@ CASES = [(name, persona) for name in MATRIX for persona in PERSONAS]
 
 @pytest.mark.parametrize(("url_name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
 def test_role_matrix(client, personas, url_name, persona):
-    kwargs_for, expected = MATRIX[url_name]
+    kwargs_for, expected, *method = MATRIX[url_name]
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))
-    response = client.get(reverse(url_name, kwargs=kwargs_for(personas)))
+    send = getattr(client, method[0] if method else "get")
+    response = send(reverse(url_name, kwargs=kwargs_for(personas)))
     assert response.status_code == expected[persona], (url_name, persona, response.status_code)

@@ -12,6 +12,7 @@ router.register("staffing/departments", staffing_api.DepartmentViewSet)
 router.register("staffing/posts", staffing_api.PostViewSet)
 router.register("staffing/people", staffing_api.PersonViewSet, basename="person")
 router.register("staffing/appointments", staffing_api.AppointmentViewSet, basename="appointment")
+router.register("staffing/archival-events", staffing_api.ArchivalEventViewSet, basename="archivalevent")
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
