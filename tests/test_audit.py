@@ -75,3 +75,16 @@ def test_bulk_created_rows_get_one_entry_each():
     entry = entries.get(object_id=created[0].pk)
     assert entry.changes_dict["national_id"] == [None, created[0].national_id]
     assert entry.additional_data == {"person": created[0].pk, "reason": "花名册导入"}
+
+
+def test_the_inspector_filters_the_trail_by_person_name_and_sees_masked_ids(client):
+    inspector = UserFactory(roles=[Role.DISCIPLINE_INSPECTOR])
+    person = PersonFactory(name="欧阳修")
+    PersonFactory(name="司马光")
+    client.force_login(inspector)
+    response = client.get("/audit/", {"person": "欧阳"})
+    entries = list(response.context["page"].object_list)
+    assert [entry.object_id for entry in entries] == [person.pk]
+    text = response.content.decode()
+    assert person.national_id not in text
+    assert person.national_id[:4] + "*" * 10 + person.national_id[-4:] in text
