@@ -53,6 +53,13 @@ def english_messages():
         yield
 
 
+@pytest.fixture
+def english(client):
+    """The page client with the language switch set to English (pages ignore Accept-Language)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @dataclass
 class Personas:
     """One user per role, two department heads of different departments, and an outsider."""

@@ -28,12 +28,15 @@ def test_every_page_requires_login(client):
 
 def test_the_default_language_is_chinese_and_english_can_be_chosen(client, personas):
     client.force_login(personas.hr)
-    page = client.get(reverse("dashboard"))
+    # An English browser still gets Chinese until the user switches.
+    page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert b'<html lang="zh-hans">' in page.content
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("dashboard"))
     assert b'<html lang="en">' in page.content
     assert "Log out" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "退出登录" in client.get(reverse("dashboard")).content.decode()
 
 
 def test_the_403_page_names_the_roles_the_page_is_for(client, personas):

@@ -21,8 +21,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
 
 def roster_names(client, **params) -> list[str]:
     response = client.get(reverse("staffing:roster"), params)
@@ -73,9 +71,9 @@ def test_the_roster_query_count_does_not_grow_with_rows(client, personas):
     assert queries() == few
 
 
-def test_the_export_follows_the_filter_and_masks_ids_for_non_hr(client, personas):
+def test_the_export_follows_the_filter_and_masks_ids_for_non_hr(english, client, personas):
     client.force_login(personas.leader)
-    response = client.get(reverse("staffing:roster_export"), {"department": personas.department_a.pk}, **EN)
+    response = client.get(reverse("staffing:roster_export"), {"department": personas.department_a.pk})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -121,7 +119,7 @@ def test_merging_moves_posts_and_closes_the_sources(client, personas):
     assert not Post.objects.filter(department=merged).exists()
 
 
-def test_a_headcount_below_the_places_held_is_refused(client, personas):
+def test_a_headcount_below_the_places_held_is_refused(english, client, personas):
     client.force_login(personas.hr)
     post = personas.staff_person.appointments.get().post
     AppointmentFactory(post=post)
@@ -136,7 +134,6 @@ def test_a_headcount_below_the_places_held_is_refused(client, personas):
             "coefficient": "1.00",
             "is_active": "on",
         },
-        **EN,
     )
     assert response.status_code == 200
     assert "below the 2 places held" in response.content.decode()
