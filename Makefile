@@ -30,5 +30,5 @@ test: setup lint
 
 # Needs GNU gettext. The compiled .mo is committed, so a fresh checkout needs no gettext.
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
