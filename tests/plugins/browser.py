@@ -46,6 +46,14 @@ TIMEOUT_MS = 15_000
 _call_report = pytest.StashKey[pytest.TestReport]()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests after all others (keeping pytest-django's order otherwise):
+    from its first use to the end of the session Playwright keeps an event loop marked as
+    running in the main thread (see `playwright` below), and no other test should run under it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
     """Keep the outcome of the test body so the page fixture can tell whether it failed."""
@@ -56,20 +64,34 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator["Playwright"]:
+def playwright(django_db_setup, django_db_blocker) -> Iterator["Playwright"]:
+    """Playwright, started once the test database exists.
+
+    Playwright's sync API keeps an asyncio event loop marked as running in this thread
+    from start() to stop(), although the loop only turns while the test blocks inside a
+    Playwright call, so nothing ever runs concurrently with the test's own code. Django
+    reacts to that loop in two ways, both undone here for as long as Playwright is alive:
+
+    - Its async-safety guard raises SynchronousOnlyOperation on every ORM call the test
+      makes (building data, checking what a page wrote). DJANGO_ALLOW_ASYNC_UNSAFE lifts
+      the guard; the live server answers in its own thread, which has no loop and stays
+      guarded.
+    - Database connections are kept per thread, but per context while a loop runs, so
+      the test would silently get a second connection: not the one pytest-django prepared
+      (serialized rollback finds nothing to restore) and, on PostgreSQL, one left open
+      when the test database is dropped. The thread's own connections are handed over.
+    """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an asyncio event loop marked as running in this thread
-    # from start() to stop(). Django's async-safety guard sees that loop and raises
-    # SynchronousOnlyOperation on every ORM call the test makes (building data, checking
-    # what a page wrote), although nothing runs concurrently: the loop only turns while
-    # the test blocks inside a Playwright call. So the guard is lifted for exactly as long
-    # as Playwright is alive, and restored after. The live server answers in its own
-    # thread, which has no loop and stays guarded.
     patch = pytest.MonkeyPatch()
     patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with django_db_blocker.unblock():
+        thread_connections = {alias: connections[alias] for alias in connections}
     try:
         with sync_playwright() as instance:
+            for alias, connection in thread_connections.items():
+                connections[alias] = connection
             yield instance
     finally:
         patch.undo()
@@ -129,12 +151,13 @@ def page(new_page: Callable[..., "Page"]) -> "Page":
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest) -> Callable[["Page"], Path]:
-    """`screenshot(page)` saves the whole page as test-artifacts/screenshots/<test name>.png."""
+def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """`screenshot(page)` saves what the screen shows as test-artifacts/screenshots/<test name>.png;
+    `screenshot(page, full_page=True)` the whole scrolled page."""
 
-    def save(page: "Page") -> Path:
+    def save(page: "Page", *, full_page: bool = False) -> Path:
         path = screenshot_path(request)
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         return path
 
     return save
@@ -158,3 +181,21 @@ def log_in(page: "Page", username: str, password: str) -> None:
         form.locator("button[type=submit]").click()
     if page.url.rstrip("/").endswith("/accounts/login"):
         raise AssertionError(f"login as {username!r} failed: still on the login page")
+
+
+def rendering_fonts(page: "Page", selector: str) -> set[str]:
+    """The installed font families Chromium actually drew the text of `selector` with.
+
+    Asked through the DevTools protocol: `document.fonts.check()` cannot tell, as it
+    answers true for a family that is not installed at all.
+    """
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+    return {font["familyName"] for font in fonts}
