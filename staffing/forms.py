@@ -12,6 +12,7 @@ from staffing.models import (
     SalaryGrade,
 )
 from staffing.selectors import ROSTER_ORDERINGS, RosterFilters
+from zonehr.forms import Form, ModelForm
 
 
 class DateInput(forms.DateInput):
@@ -22,7 +23,7 @@ def active_departments():
     return Department.objects.filter(is_active=True)
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(Form):
     q = forms.CharField(label=_("Name or national ID"), required=False)
     department = forms.ModelChoiceField(label=_("Department"), queryset=active_departments(), required=False)
     identity = forms.ChoiceField(
@@ -62,7 +63,7 @@ class RosterFilterForm(forms.Form):
         )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ModelForm):
     class Meta:
         model = Person
         fields = ["name", "national_id", "identity", "gender", "birth_date", "education", "joined_on"]
@@ -73,7 +74,7 @@ def post_choices():
     return Post.objects.filter(is_active=True, department__is_active=True).select_related("department", "level")
 
 
-class PostPayFields(forms.Form):
+class PostPayFields(Form):
     """The post and pay of a new or changed appointment."""
 
     post = forms.ModelChoiceField(label=_("Post"), queryset=post_choices())
@@ -131,7 +132,7 @@ class TransferForm(PostPayFields):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class RenewForm(forms.Form):
+class RenewForm(Form):
     term_end = forms.DateField(label=_("New term end"), widget=DateInput())
     salary_grade = forms.ModelChoiceField(
         label=_("Salary grade"),
@@ -142,12 +143,12 @@ class RenewForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class WaitingForm(forms.Form):
+class WaitingForm(Form):
     on = forms.DateField(label=_("Effective on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class SeparationForm(forms.Form):
+class SeparationForm(Form):
     kind = forms.ChoiceField(
         label=_("Way of leaving"),
         choices=[
@@ -161,7 +162,7 @@ class SeparationForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class ArchivalEventForm(forms.ModelForm):
+class ArchivalEventForm(ModelForm):
     class Meta:
         model = ArchivalEvent
         fields = [
@@ -178,7 +179,7 @@ class ArchivalEventForm(forms.ModelForm):
         widgets = {"approved_on": DateInput(), "effective_on": DateInput()}
 
 
-class DepartmentForm(forms.ModelForm):
+class DepartmentForm(ModelForm):
     class Meta:
         model = Department
         fields = ["name", "code", "kind", "parent", "sort_order"]
@@ -188,7 +189,7 @@ class DepartmentForm(forms.ModelForm):
         self.fields["parent"].queryset = active_departments()
 
 
-class PostForm(forms.ModelForm):
+class PostForm(ModelForm):
     class Meta:
         model = Post
         fields = ["department", "name", "code", "level", "headcount", "coefficient", "is_leadership", "is_active"]
@@ -199,7 +200,7 @@ class PostForm(forms.ModelForm):
         self.fields["level"].queryset = PositionLevel.objects.select_related("series")
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     sources = forms.ModelMultipleChoiceField(
         label=_("Departments to merge"), queryset=active_departments(), widget=forms.CheckboxSelectMultiple
     )
@@ -207,6 +208,6 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("E.g. the approving document."))
 
 
-class ContractTermsForm(forms.Form):
+class ContractTermsForm(Form):
     within = forms.IntegerField(label=_("Ending within (days)"), min_value=1, max_value=3650, initial=90)
     department = forms.ModelChoiceField(label=_("Department"), queryset=active_departments(), required=False)

@@ -7,8 +7,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from staffing.models import Appointment, Person
-from tests.factories import AppointmentFactory, PersonFactory, PostFactory, PostSeriesFactory, SalaryGradeFactory
-from tests.factories import national_id_for
+from tests.factories import (
+    AppointmentFactory,
+    PersonFactory,
+    PostFactory,
+    PostSeriesFactory,
+    SalaryGradeFactory,
+    national_id_for,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from staffing.models import Person
+from zonehr.forms import Form
 
 AUDITED_APPS = ["staffing", "recruitment", "assessment", "payroll"]
 
@@ -22,6 +23,7 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         model = LogEntry
         fields: list[str] = []
+        form = Form
 
     def filter_person(self, queryset, name, value):
         value = value.strip()

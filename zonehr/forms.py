@@ -4,6 +4,22 @@ from django.core.exceptions import ValidationError
 from zonehr.errors import ApplicationError, error_from_validation
 
 
+class NoColonMixin:
+    """Labels without Django's ASCII colon: the layout puts labels above their inputs."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class Form(NoColonMixin, forms.Form):
+    pass
+
+
+class ModelForm(NoColonMixin, forms.ModelForm):
+    pass
+
+
 def form_add_error(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
     """Show a refused action on the form: the rule's sentence at the top, details at their fields."""
     from_model = isinstance(exc, ValidationError)

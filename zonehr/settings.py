@@ -213,6 +213,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field named "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "staffing.models.Department.Kind",
+        "ArchivalEventKindEnum": "staffing.models.ArchivalEvent.Kind",
+        "SeparationKindEnum": "staffing.services.SEPARATIONS",
+    },
 }
 
 # --- Audit trail -------------------------------------------------------------

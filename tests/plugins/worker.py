@@ -89,7 +89,9 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Popen]:
+def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_path) -> Iterator[subprocess.Popen]:
+    # Serialized rollback restores the rows migrations made (content types, role groups):
+    # an earlier transactional test may have emptied them while this process caches their ids.
     log_path = tmp_path / "celery-worker.log"
     # Messages left by an aborted earlier run would otherwise run against this test's database.
     celery_app.control.purge()
