@@ -41,16 +41,20 @@ class Campaign(AuditedModel):
     applications_close_on = models.DateField(_("applications close on"), null=True, blank=True)
     # Scoring rules: defaults of domain.md §6, changeable per campaign.
     trim_above = models.PositiveSmallIntegerField(
-        _("trim above"), default=5,
+        _("trim above"),
+        default=5,
         help_text=_("With more valid sheets than this, the highest and the lowest are dropped."),
     )
     rounding = models.CharField(_("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.HALF_UP)
     balance_panels = models.BooleanField(
-        _("balance panels"), default=False,
+        _("balance panels"),
+        default=False,
         help_text=_("Balance the scores of panels that scored the same post (二次平均法)."),
     )
     tie_break = models.JSONField(
-        _("tie-break order"), default=list, blank=True,
+        _("tie-break order"),
+        default=list,
+        blank=True,
         help_text=_("Round kinds compared in order when composites tie, e.g. interview, written."),
     )
     vote_pass_rate = models.DecimalField(_("vote pass rate"), max_digits=5, decimal_places=4, default=Decimal("0.5"))
@@ -61,6 +65,11 @@ class Campaign(AuditedModel):
     publicity_start = models.DateField(_("publicity start"), null=True, blank=True)
     publicity_end = models.DateField(_("publicity end"), null=True, blank=True)
     term_years = models.PositiveSmallIntegerField(_("contract term (years)"), default=3)
+    unplaced_to_waiting = models.BooleanField(
+        _("unplaced staff go to waiting"),
+        default=True,
+        help_text=_("All staff re-compete for their posts: those who get no post go to waiting (off-post training)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -70,7 +79,8 @@ class Campaign(AuditedModel):
         verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(
-                condition=Q(publicity_working_days__gte=5), name="campaign_publicity_at_least_5_days",
+                condition=Q(publicity_working_days__gte=5),
+                name="campaign_publicity_at_least_5_days",
                 violation_error_message=_("Publicity lasts at least 5 working days."),
             ),
         ]
@@ -86,7 +96,9 @@ class CampaignPost(AuditedModel):
     post = models.ForeignKey(Post, models.PROTECT, related_name="campaign_posts", verbose_name=_("post"))
     places = models.PositiveSmallIntegerField(_("places"), default=1, validators=[MinValueValidator(1)])
     min_level_rank = models.PositiveSmallIntegerField(
-        _("lowest current level"), null=True, blank=True,
+        _("lowest current level"),
+        null=True,
+        blank=True,
         help_text=_("Applicants must hold a post of at least this level rank."),
     )
     min_years_of_service = models.PositiveSmallIntegerField(_("years of service at least"), null=True, blank=True)
@@ -126,9 +138,7 @@ class Application(AuditedModel):
     external_national_id = models.CharField(_("national ID"), max_length=18, blank=True)
     external_gender = models.CharField(_("gender"), max_length=1, choices=Person.Gender.choices, blank=True)
     external_birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    external_education = models.CharField(
-        _("education"), max_length=20, choices=Person.Education.choices, blank=True
-    )
+    external_education = models.CharField(_("education"), max_length=20, choices=Person.Education.choices, blank=True)
     statement = models.TextField(_("statement"), blank=True)
     declared_truthful = models.BooleanField(_("declared truthful"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -141,11 +151,14 @@ class Application(AuditedModel):
         verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "person"], condition=Q(person__isnull=False), name="application_once_per_person",
+                fields=["campaign", "person"],
+                condition=Q(person__isnull=False),
+                name="application_once_per_person",
                 violation_error_message=_("This person has already applied in this campaign."),
             ),
             models.UniqueConstraint(
-                fields=["campaign", "external_national_id"], condition=Q(person__isnull=True),
+                fields=["campaign", "external_national_id"],
+                condition=Q(person__isnull=True),
                 name="application_once_per_external",
                 violation_error_message=_("This applicant has already applied in this campaign."),
             ),
@@ -155,7 +168,8 @@ class Application(AuditedModel):
                 violation_error_message=_("An application is by a staff member or names an external applicant."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="application_rejection_has_reason",
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="application_rejection_has_reason",
                 violation_error_message=_("A rejection carries a reason the applicant sees."),
             ),
         ]
@@ -253,15 +267,14 @@ class Round(AuditedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     weight = models.DecimalField(
-        _("weight (%)"), max_digits=5, decimal_places=2, default=Decimal(0),
+        _("weight (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(HUNDRED)],
     )
     pass_line = models.DecimalField(_("pass line"), max_digits=6, decimal_places=2, null=True, blank=True)
     advance_per_place = models.PositiveSmallIntegerField(_("advance per place"), null=True, blank=True)
-    vote_points = models.DecimalField(
-        _("points for a full approval"), max_digits=6, decimal_places=2, null=True, blank=True,
-        help_text=_("A vote enters the composite as approval rate × these points."),
-    )
     eligible_voters = models.PositiveIntegerField(_("eligible voters"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -274,7 +287,8 @@ class Round(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "order"], name="round_order_unique"),
             models.CheckConstraint(
-                condition=Q(weight__gte=0) & Q(weight__lte=100), name="round_weight_percent",
+                condition=Q(weight__gte=0) & Q(weight__lte=100),
+                name="round_weight_percent",
                 violation_error_message=_("A weight is a percentage from 0 to 100."),
             ),
         ]
@@ -355,8 +369,6 @@ class ScoreSheet(AuditedModel):
     conflict_declared = models.BooleanField(_("conflict of interest declared"), default=False)
     conflict_note = models.CharField(_("conflict of interest"), max_length=300, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    digest = models.CharField(_("digest"), max_length=64, blank=True)
-    previous_digest = models.CharField(_("previous digest"), max_length=64, blank=True)
     amended_reason = models.CharField(_("amendment reason"), max_length=300, blank=True)
 
     class Meta:
@@ -366,7 +378,8 @@ class ScoreSheet(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["panel", "judge", "application"], name="score_sheet_unique"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="score_sheet_submitted_at",
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="score_sheet_submitted_at",
             ),
         ]
         indexes = [models.Index(fields=["panel", "status"], name="score_sheet_panel_status")]
@@ -376,6 +389,32 @@ class ScoreSheet(AuditedModel):
 
     def audit_person_id(self) -> int | None:
         return self.application.person_id
+
+
+class SheetDigest(models.Model):
+    """One link of a round's hash chain: the content of a sheet as submitted or amended.
+
+    Each link's digest is SHA-256 over the previous link's digest and this content, so a
+    sheet changed afterwards outside the amendment path no longer matches its last link,
+    and an edited link breaks every digest after it. Append-only.
+    """
+
+    round = models.ForeignKey(Round, models.PROTECT, related_name="sheet_digests")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    sheet = models.ForeignKey(ScoreSheet, models.PROTECT, related_name="digests")
+    content = models.TextField(_("content"))
+    previous_digest = models.CharField(_("previous digest"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "sequence"], name="sheet_digest_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}#{self.sequence} {self.digest[:12]}"
 
 
 class WrittenScore(AuditedModel):
@@ -417,7 +456,8 @@ class Ballot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "voter", "application"], name="ballot_once",
+                fields=["round", "voter", "application"],
+                name="ballot_once",
                 violation_error_message=_("This ballot has already been cast."),
             ),
         ]
@@ -481,7 +521,11 @@ class Objection(AuditedModel):
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="objections")
     application = models.ForeignKey(
-        Application, models.CASCADE, null=True, blank=True, related_name="objections",
+        Application,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="objections",
         verbose_name=_("concerning"),
     )
     text = models.TextField(_("objection"))
@@ -489,9 +533,7 @@ class Objection(AuditedModel):
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
@@ -500,12 +542,11 @@ class Objection(AuditedModel):
         verbose_name_plural = _("objections")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="open") | ~Q(resolution=""), name="objection_resolution_given",
+                condition=Q(status="open") | ~Q(resolution=""),
+                name="objection_resolution_given",
                 violation_error_message=_("A resolved objection states its resolution."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.text[:30]}"
-
-

@@ -225,7 +225,11 @@ class Person(AuditedModel):
         ordering = ["name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["status", "name"], name="person_status_name")]
+        indexes = [
+            models.Index(fields=["status", "name"], name="person_status_name"),
+            # The roster and the API sort by name then id; this index serves both orders.
+            models.Index(fields=["name", "id"], name="person_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name

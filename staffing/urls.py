@@ -1,12 +1,15 @@
 from django.urls import path
 
-from staffing import views
+from staffing import import_views, views
 
 app_name = "staffing"
 
 urlpatterns = [
     path("roster/", views.roster, name="roster"),
     path("roster/export/", views.roster_export, name="roster_export"),
+    path("roster/import/", import_views.roster_import, name="roster_import"),
+    path("roster/import/template/", import_views.roster_import_template, name="roster_import_template"),
+    path("roster/import/errors/<str:token>/", import_views.roster_import_error_copy, name="roster_import_errors"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/<slug:action>/", views.person_action, name="person_action"),

@@ -55,7 +55,8 @@ class PositionLevelFactory(factory.django.DjangoModelFactory):
         model = models.PositionLevel
 
     series = factory.SubFactory(PostSeriesFactory)
-    rank = factory.Sequence(lambda n: n + 1)
+    # Far above the ranks tests set explicitly, so generated levels never collide with them.
+    rank = factory.Sequence(lambda n: n + 100)
     name = factory.LazyAttribute(lambda o: f"{o.rank}级职位")
     min_grade = 1
     max_grade = 3

@@ -37,6 +37,10 @@ MATRIX = {
     ),
     "staffing:person_action": (lambda p: {"pk": p.staff_person.pk, "action": "transfer"}, only({"hr": 200})),
     "staffing:roster_export": (lambda p: {}, only(ROSTER_VIEWERS)),
+    "staffing:roster_import": (lambda p: {}, only({"hr": 200})),
+    "staffing:roster_import_template": (lambda p: {}, only({"hr": 200})),
+    # Another officer's (or a made-up) token finds no file: 404, never someone else's upload.
+    "staffing:roster_import_errors": (lambda p: {"token": "0123456789abcdef"}, only({"hr": 404})),
     "staffing:departments": (lambda p: {}, only(ROSTER_VIEWERS)),
     "staffing:department_create": (lambda p: {}, only({"hr": 200})),
     "staffing:department_edit": (lambda p: {"pk": p.department_a.pk}, only({"hr": 200})),
