@@ -4,22 +4,14 @@ without one fails `test_every_url_is_in_the_matrix`."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import (
+    matrix_recruitment_api,
+    matrix_recruitment_campaign,
+    matrix_recruitment_results,
+    matrix_recruitment_scoring,
+)
 from tests.factories import ArchivalEventFactory
-
-PERSONAS = ["anonymous", "hr", "head_a", "head_b", "judge", "finance", "leader", "inspector", "staff", "outsider"]
-
-# URL namespaces governed elsewhere: Django's admin (is_staff) and the language switch (POST only, public).
-EXEMPT_NAMESPACES = {"admin"}
-EXEMPT_NAMES = {"set_language", "login", "logout", "health", "password_change_done", "api-root"}
-
-
-def everyone(status: int, anonymous: int = 302) -> dict[str, int]:
-    return {persona: (anonymous if persona == "anonymous" else status) for persona in PERSONAS}
-
-
-def only(allowed: dict[str, int], denied: int = 403, anonymous: int = 302) -> dict[str, int]:
-    return {persona: anonymous if persona == "anonymous" else allowed.get(persona, denied) for persona in PERSONAS}
-
+from tests.matrix import EXEMPT_NAMES, EXEMPT_NAMESPACES, PERSONAS, everyone, only
 
 ROSTER_VIEWERS = {"hr": 200, "head_a": 200, "head_b": 200, "finance": 200, "leader": 200}
 
@@ -80,6 +72,16 @@ MATRIX = {
         {**only({"hr": 200, "head_a": 200, "finance": 200, "leader": 200, "staff": 200}, anonymous=401), "head_b": 404},
     ),
 }
+
+
+# Each area of the app keeps its rows in a module of its own.
+for _rows in (
+    matrix_recruitment_campaign,
+    matrix_recruitment_scoring,
+    matrix_recruitment_results,
+    matrix_recruitment_api,
+):
+    MATRIX.update(_rows.ROWS)
 
 
 def named_urls(patterns=None, namespace: str = "") -> set[str]:

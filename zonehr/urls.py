@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from recruitment import api as recruitment_api
 from staffing import api as staffing_api
 from zonehr import views
 
@@ -13,6 +14,7 @@ router.register("staffing/posts", staffing_api.PostViewSet)
 router.register("staffing/people", staffing_api.PersonViewSet, basename="person")
 router.register("staffing/appointments", staffing_api.AppointmentViewSet, basename="appointment")
 router.register("staffing/archival-events", staffing_api.ArchivalEventViewSet, basename="archivalevent")
+recruitment_api.register(router)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit_trail"),
     path("health/", views.health, name="health"),
     path("staffing/", include("staffing.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

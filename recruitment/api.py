@@ -1,0 +1,7 @@
+"""Recruitment API (registered on the project's router by `register`)."""
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    """Add the recruitment endpoints to the project's API router."""

@@ -1,0 +1,65 @@
+"""Who may see and do what in recruitment: the one place pages and the API ask."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from recruitment.models import Application, Campaign, CampaignPost, Panel, Round
+from staffing.selectors import user_department, user_person
+from zonehr.roles import Role, has_role
+
+MANAGE_ROLES = (Role.HR_OFFICER,)
+# Leadership approves results; the inspector reads every step of a competition.
+OVERSIGHT_ROLES = (Role.HR_OFFICER, Role.LEADERSHIP, Role.DISCIPLINE_INSPECTOR)
+
+
+def can_manage(user: Any) -> bool:
+    return has_role(user, *MANAGE_ROLES)
+
+
+def can_oversee(user: Any) -> bool:
+    return has_role(user, *OVERSIGHT_ROLES)
+
+
+def campaigns_visible_to(user: Any, campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """All campaigns for oversight roles; staff see campaigns past the draft stage."""
+    if can_oversee(user):
+        return campaigns
+    if has_role(user, Role.STAFF_MEMBER, Role.DEPARTMENT_HEAD):
+        return campaigns.exclude(status=Campaign.Status.DRAFT)
+    return campaigns.none()
+
+
+def can_apply(user: Any) -> bool:
+    return has_role(user, Role.STAFF_MEMBER) and user_person(user) is not None
+
+
+def own_applications(user: Any) -> QuerySet[Application]:
+    person = user_person(user)
+    if person is None:
+        return Application.objects.none()
+    return Application.objects.filter(person=person)
+
+
+def judge_panels(user: Any) -> QuerySet[Panel]:
+    """Panels the user judges on: he sees these rounds and nothing else of recruitment."""
+    if not getattr(user, "is_authenticated", False):
+        return Panel.objects.none()
+    return Panel.objects.filter(judges=user)
+
+
+def is_judge_on(user: Any, panel: Panel) -> bool:
+    return judge_panels(user).filter(pk=panel.pk).exists()
+
+
+def can_see_board(user: Any, round_: Round) -> bool:
+    """The board aggregates everyone's sheets, so judges do not see it while they score."""
+    return can_oversee(user)
+
+
+def ranks_for(user: Any, campaign_post: CampaignPost) -> bool:
+    """A department head ranks the candidates of his own department's posts (two-way selection)."""
+    if not has_role(user, Role.DEPARTMENT_HEAD):
+        return False
+    department = user_department(user)
+    return department is not None and department.pk == campaign_post.post.department_id

@@ -1,0 +1,3 @@
+"""Recruitment URLs: campaign."""
+
+urlpatterns: list = []

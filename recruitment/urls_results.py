@@ -1,0 +1,3 @@
+"""Recruitment URLs: results."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Recruitment URLs: scoring."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Permission matrix rows for recruitment (api); see tests/matrix.py."""
+
+ROWS: dict = {}

@@ -1,0 +1,3 @@
+"""Permission matrix rows for recruitment (campaign); see tests/matrix.py."""
+
+ROWS: dict = {}

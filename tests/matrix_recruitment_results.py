@@ -1,0 +1,3 @@
+"""Permission matrix rows for recruitment (results); see tests/matrix.py."""
+
+ROWS: dict = {}

@@ -1,0 +1,3 @@
+"""Permission matrix rows for recruitment (scoring); see tests/matrix.py."""
+
+ROWS: dict = {}
