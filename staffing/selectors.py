@@ -23,9 +23,9 @@ ROSTER_ORDERINGS = {
     "-name": ("-name", "-id"),
     "joined_on": ("joined_on", "id"),
     "-joined_on": ("-joined_on", "-id"),
-    "department": ("department_code", "name", "id"),
-    "term_end": ("term_end", "name", "id"),
-    "-term_end": ("-term_end", "name", "id"),
+    "department": ("current__post__department__code", "name", "id"),
+    "term_end": ("current__term_end", "name", "id"),
+    "-term_end": ("-current__term_end", "name", "id"),
 }
 
 
@@ -40,24 +40,31 @@ class RosterFilters:
     term_ending_within_days: int | None = None
     ordering: str = "name"
 
+    @property
+    def uses_current_post(self) -> bool:
+        return (
+            self.department is not None
+            or self.series is not None
+            or self.level is not None
+            or self.term_ending_within_days is not None
+            or self.ordering in ("department", "term_end", "-term_end")
+        )
+
+
+def _with_current(people: QuerySet[Person]) -> QuerySet[Person]:
+    # The one-active-appointment constraint makes this join at most one row per person.
+    return people.annotate(
+        current=FilteredRelation("appointments", condition=Q(appointments__status=Appointment.Status.ACTIVE)),
+    )
+
 
 def person_list(filters: RosterFilters = RosterFilters(), *, today: dt.date | None = None) -> QuerySet[Person]:
-    """The roster: each person with his current post as plain columns, in one query per page.
+    """The roster's people, filtered and ordered, without their posts (see roster_rows).
 
-    The active appointment is joined through a FilteredRelation: the one-active-appointment
-    constraint makes it at most one row per person, so no prefetch and no per-row query.
+    It joins the current appointment only when a filter or the order needs it, so that the
+    count and the page of a large roster stay on the person table and its name index.
     """
-    people = Person.objects.annotate(
-        current=FilteredRelation("appointments", condition=Q(appointments__status=Appointment.Status.ACTIVE)),
-    ).annotate(
-        appointment_id=F("current__id"),
-        post_name=F("current__post__name"),
-        department_name=F("current__post__department__name"),
-        department_code=F("current__post__department__code"),
-        level_name=F("current__post__level__name"),
-        grade_number=F("current__salary_grade__number"),
-        term_end=F("current__term_end"),
-    )
+    people = _with_current(Person.objects.all()) if filters.uses_current_post else Person.objects.all()
     if filters.search:
         people = people.filter(Q(name__icontains=filters.search) | Q(national_id__startswith=filters.search))
     if filters.department is not None:
@@ -77,6 +84,21 @@ def person_list(filters: RosterFilters = RosterFilters(), *, today: dt.date | No
             current__term_end__lte=start + dt.timedelta(days=filters.term_ending_within_days),
         )
     return people.order_by(*ROSTER_ORDERINGS.get(filters.ordering, ROSTER_ORDERINGS["name"]))
+
+
+def roster_rows(ids: list[int]) -> list[Person]:
+    """The people of one roster page, in the order of `ids`, with their current post as plain
+    attributes (post_name, department_name, level_name, grade_number, term_end): one query."""
+    people = _with_current(Person.objects.filter(pk__in=ids)).annotate(
+        appointment_id=F("current__id"),
+        post_name=F("current__post__name"),
+        department_name=F("current__post__department__name"),
+        level_name=F("current__post__level__name"),
+        grade_number=F("current__salary_grade__number"),
+        term_end=F("current__term_end"),
+    )
+    by_id = {person.pk: person for person in people}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def department_subtree_ids(department: Department) -> list[int]:
