@@ -74,11 +74,23 @@ def post_choices():
     return Post.objects.filter(is_active=True, department__is_active=True).select_related("department", "level")
 
 
+class PostChoiceField(forms.ModelChoiceField):
+    """Posts named with their department and code: many departments have a 主任 or a 局长."""
+
+    def label_from_instance(self, post: Post) -> str:
+        return f"{post.department.name} · {post.name}（{post.code}）"
+
+
+class GradeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, grade: SalaryGrade) -> str:
+        return f"{grade} · ¥{grade.monthly_amount:,}"
+
+
 class PostPayFields(Form):
     """The post and pay of a new or changed appointment."""
 
-    post = forms.ModelChoiceField(label=_("Post"), queryset=post_choices())
-    salary_grade = forms.ModelChoiceField(
+    post = PostChoiceField(label=_("Post"), queryset=post_choices())
+    salary_grade = GradeChoiceField(
         label=_("Salary grade"),
         queryset=SalaryGrade.objects.select_related("series"),
         required=False,
@@ -134,7 +146,7 @@ class TransferForm(PostPayFields):
 
 class RenewForm(Form):
     term_end = forms.DateField(label=_("New term end"), widget=DateInput())
-    salary_grade = forms.ModelChoiceField(
+    salary_grade = GradeChoiceField(
         label=_("Salary grade"),
         queryset=SalaryGrade.objects.select_related("series"),
         required=False,

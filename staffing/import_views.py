@@ -22,12 +22,13 @@ from staffing.roster_import import (
     template_workbook,
 )
 from zonehr.errors import ApplicationError
+from zonehr.forms import Form
 from zonehr.roles import role_required
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class RosterImportForm(forms.Form):
+class RosterImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Roster workbook (.xlsx)"),
         widget=forms.FileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
