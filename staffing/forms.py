@@ -13,6 +13,7 @@ from staffing.models import (
 )
 from staffing.selectors import ROSTER_ORDERINGS, RosterFilters
 from zonehr.forms import Form, ModelForm
+from zonehr.widgets import FastSelect
 
 
 class DateInput(forms.DateInput):
@@ -25,14 +26,19 @@ def active_departments():
 
 class RosterFilterForm(Form):
     q = forms.CharField(label=_("Name or national ID"), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=active_departments(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=active_departments(), required=False, widget=FastSelect
+    )
     identity = forms.ChoiceField(
         label=_("Identity"), choices=[("", _("All")), *Person.Identity.choices], required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Person.Status.choices], required=False)
     series = forms.ModelChoiceField(label=_("Post series"), queryset=PostSeries.objects.all(), required=False)
     level = forms.ModelChoiceField(
-        label=_("Position level"), queryset=PositionLevel.objects.select_related("series"), required=False
+        label=_("Position level"),
+        queryset=PositionLevel.objects.select_related("series"),
+        required=False,
+        widget=FastSelect,
     )
     ending_within = forms.IntegerField(label=_("Term ends within (days)"), min_value=0, max_value=3650, required=False)
     order = forms.ChoiceField(
@@ -89,7 +95,7 @@ class GradeChoiceField(forms.ModelChoiceField):
 class PostPayFields(Form):
     """The post and pay of a new or changed appointment."""
 
-    post = PostChoiceField(label=_("Post"), queryset=post_choices())
+    post = PostChoiceField(label=_("Post"), queryset=post_choices(), widget=FastSelect)
     salary_grade = GradeChoiceField(
         label=_("Salary grade"),
         queryset=SalaryGrade.objects.select_related("series"),
@@ -222,4 +228,6 @@ class MergeForm(Form):
 
 class ContractTermsForm(Form):
     within = forms.IntegerField(label=_("Ending within (days)"), min_value=1, max_value=3650, initial=90)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=active_departments(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=active_departments(), required=False, widget=FastSelect
+    )

@@ -225,3 +225,11 @@ def test_the_appoint_form_gives_a_leader_probation(client, personas):
     )
     assert response.status_code == 302
     assert Appointment.objects.get(person=person).probation_end == dt.date(2026, 10, 31)
+
+
+def test_the_department_filter_keeps_the_choice_and_escapes_names(client, personas):
+    client.force_login(personas.hr)
+    odd = DepartmentFactory(name="<b>园区</b>")
+    text = client.get(reverse("staffing:roster"), {"department": odd.pk}).content.decode()
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;园区&lt;/b&gt;</option>' in text
+    assert f'<option value="{personas.department_a.pk}">招商一部</option>' in text
