@@ -1,0 +1,371 @@
+"""Assessment writes: the cycle, the KPI cascade, coefficients, ratings, consequences, reports.
+
+The arithmetic is in assessment.rules; these services read the rows, apply the rules and
+write the outcome in one transaction, audited.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from auditlog.context import disable_auditlog
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import permissions, rules
+from assessment.models import (
+    ConductReport,
+    ConsequenceProposal,
+    Cycle,
+    DepartmentCoefficient,
+    Indicator,
+    Rating,
+)
+from assessment.selectors import person_scores
+from staffing import services as staffing_services
+from staffing.models import Appointment, Person
+from zonehr.audit import audit_bulk_created, audit_context, audit_event
+from zonehr.errors import ApplicationError
+
+S = Cycle.Status
+LIFECYCLE = [S.PLANNING, S.SCORING, S.RATING, S.CONFIRMED, S.CLOSED]
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
+
+
+def _require_status(cycle: Cycle, *statuses: str) -> None:
+    if cycle.status not in statuses:
+        raise ApplicationError(
+            _("Cycle “%(cycle)s” is at “%(status)s”; this needs %(needed)s.")
+            % {
+                "cycle": cycle,
+                "status": cycle.get_status_display(),
+                "needed": "、".join(str(S(status).label) for status in statuses),
+            }
+        )
+
+
+def cycle_advance(*, actor: Any, cycle: Cycle) -> Cycle:
+    """Move the cycle one step on; leaving planning needs a consistent KPI cascade."""
+    with transaction.atomic(), audit_context(actor=actor):
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        index = LIFECYCLE.index(cycle.status)
+        if index == len(LIFECYCLE) - 1:
+            raise ApplicationError(_("The cycle is closed."))
+        target = LIFECYCLE[index + 1]
+        if target == S.SCORING:
+            problems = cascade_problems(cycle=cycle)
+            if problems:
+                raise ApplicationError(
+                    _("The KPI cascade is not consistent: %(problems)s") % {"problems": "; ".join(problems)}
+                )
+        if target == S.CONFIRMED and not cycle.ratings.exists():
+            raise ApplicationError(_("Run the ratings before confirming them."))
+        cycle.status = target
+        cycle.save(update_fields=["status"])
+    return cycle
+
+
+def cascade_problems(*, cycle: Cycle) -> list[str]:
+    """The cascade's problems in words: parents one level up, each scorecard's weights summing to 100."""
+    indicators = list(cycle.indicators.select_related("department", "person"))
+    label = {indicator.pk: f"“{indicator.name}” #{indicator.pk}" for indicator in indicators}
+    records = [
+        rules.IndicatorRecord(
+            # Named records, so the problems read with names rather than numbers.
+            id=label[indicator.pk],
+            parent_id=label.get(indicator.parent_id, indicator.parent_id),
+            level=indicator.level,
+            weight=indicator.weight,
+            owner=str(indicator.department or indicator.person or _("the zone")),
+        )
+        for indicator in indicators
+    ]
+    return [str(problem) for problem in rules.cascade_problems(indicators=records, group_by="owner")]
+
+
+def indicator_value_enter(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    actual: Decimal | None = None,
+    judged: Decimal | None = None,
+    misses: int | None = None,
+    evidence: Any = None,
+) -> Indicator:
+    """Enter an indicator's actual value (or judged score, or misses) and score it."""
+    department = indicator.department or (_department_of(indicator.person) if indicator.person_id else None)
+    if not permissions.can_enter_for(actor, department):
+        raise ApplicationError(
+            _("You enter values for your own department only; “%(indicator)s” belongs to %(owner)s.")
+            % {"indicator": indicator, "owner": department or _("the zone")}
+        )
+    with transaction.atomic(), audit_context(actor=actor):
+        indicator = Indicator.objects.select_for_update().select_related("cycle").get(pk=indicator.pk)
+        _require_status(indicator.cycle, S.SCORING)
+        try:
+            score = rules.indicator_score(
+                rule=indicator.rule,
+                target=indicator.target,
+                actual=actual,
+                judged=judged,
+                misses=misses,
+                cap=indicator.cycle.ratio_cap,
+                points_per_miss=indicator.points_per_miss,
+                lower_is_better=indicator.lower_is_better,
+            )
+        except rules.AssessmentError as exc:
+            raise ApplicationError(str(exc), {"actual": [str(exc)]}) from None
+        indicator.actual, indicator.judged, indicator.misses, indicator.score = actual, judged, misses, score
+        indicator.entered_by = actor
+        if evidence is not None:
+            indicator.evidence = evidence
+        indicator.save()
+    return indicator
+
+
+def _department_of(person: Person):
+    appointment = (
+        Appointment.objects.filter(person=person, status=Appointment.Status.ACTIVE)
+        .select_related("post__department")
+        .first()
+    )
+    return appointment.post.department if appointment else None
+
+
+# --- Coefficients --------------------------------------------------------------------------------
+
+
+def coefficient_propose(*, actor: Any, cycle: Cycle, department, value: Decimal, reason: str) -> DepartmentCoefficient:
+    """HR proposes a department's value coefficient, within [0.5, 1.5], with its reason."""
+    _require_reason(reason)
+    try:
+        rules.validate_coefficient(value)
+    except rules.AssessmentError:
+        raise ApplicationError(
+            _("A department coefficient is from 0.5 to 1.5; %(value)s is outside.") % {"value": value},
+            {"value": [_("From 0.5 to 1.5.")]},
+        ) from None
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        return DepartmentCoefficient.objects.create(
+            cycle=cycle, department=department, value=value, reason=reason, proposed_by=actor
+        )
+
+
+def coefficient_decide(
+    *, actor: Any, coefficient: DepartmentCoefficient, approve: bool, note: str = ""
+) -> DepartmentCoefficient:
+    """Leadership approves or rejects a proposal; an approval replaces the earlier approved value."""
+    if not permissions.can_approve_coefficients(actor):
+        raise ApplicationError(_("Coefficients are approved by the leadership."))
+    if not approve:
+        _require_reason(note)
+    with transaction.atomic(), audit_context(actor=actor, reason=note):
+        coefficient = DepartmentCoefficient.objects.select_for_update().get(pk=coefficient.pk)
+        if coefficient.status != DepartmentCoefficient.Status.PROPOSED:
+            raise ApplicationError(_("This proposal has already been decided."))
+        if approve:
+            # The earlier approved value stays in the history, marked as replaced.
+            for earlier in DepartmentCoefficient.objects.filter(
+                cycle=coefficient.cycle_id,
+                department=coefficient.department_id,
+                status=DepartmentCoefficient.Status.APPROVED,
+            ):
+                earlier.status = DepartmentCoefficient.Status.REJECTED
+                earlier.decision_note = _("Replaced by a later approval.")
+                earlier.save(update_fields=["status", "decision_note"])
+        coefficient.status = DepartmentCoefficient.Status.APPROVED if approve else DepartmentCoefficient.Status.REJECTED
+        coefficient.decided_by = actor
+        coefficient.decided_at = timezone.now()
+        coefficient.decision_note = note
+        coefficient.save()
+    return coefficient
+
+
+# --- Ratings ---------------------------------------------------------------------------------------
+
+
+def ratings_run(*, actor: Any, cycle: Cycle, as_of: dt.date | None = None) -> list[Rating]:
+    """Grade everyone on post by rank within his comparison group, under the cycle's quotas,
+    and propose the consequences. Reads and writes a fixed number of queries per group."""
+    with transaction.atomic(), audit_context(actor=actor):
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        _require_status(cycle, S.RATING)
+        scored = person_scores(cycle=cycle, as_of=as_of or timezone.localdate())
+        groups: dict[str, list] = defaultdict(list)
+        for entry in scored:
+            groups[entry.group].append(entry)
+        previous = _previous_grades(cycle, [entry.person_id for entry in scored])
+        people = Person.objects.in_bulk([entry.person_id for entry in scored])
+        replaced = cycle.ratings.count()
+        if replaced:
+            # A rerun replaces the whole set: one entry says so instead of one per deleted row.
+            with disable_auditlog():
+                ConsequenceProposal.objects.filter(rating__cycle=cycle).delete()
+                Rating.objects.filter(cycle=cycle).delete()
+            audit_event(
+                actor=actor, instance=cycle, event="ratings_rerun", changes={"ratings": [replaced, len(scored)]}
+            )
+        ratings: list[Rating] = []
+        for group, entries in groups.items():
+            quotas = rules.quota_counts(
+                size=len(entries),
+                excellent_max=cycle.excellent_max,
+                basic_min=cycle.basic_min,
+                incompetent_about=cycle.incompetent_about,
+                min_group_size=cycle.min_group_size,
+            )
+            rated = rules.rate_group(scores=[(entry, entry.score) for entry in entries], quotas=quotas)
+            for place in rated.ratings:
+                entry = place.person
+                ratings.append(
+                    Rating(
+                        cycle=cycle,
+                        person=people[entry.person_id],
+                        department_id=entry.department_id,
+                        group=group,
+                        score=place.score,
+                        rank=place.rank,
+                        group_size=len(entries),
+                        proposed_grade=place.grade.value,
+                        grade=place.grade.value,
+                    )
+                )
+        Rating.objects.bulk_create(ratings, batch_size=2000)
+        proposals = _proposals(ratings, previous)
+        ConsequenceProposal.objects.bulk_create(proposals, batch_size=2000)
+        audit_bulk_created(actor=actor, instances=ratings, reason=_("Ratings run"))
+    return ratings
+
+
+def _previous_grades(cycle: Cycle, person_ids: list[int]) -> dict[int, str]:
+    """Last year's annual grades, for "incompetent two years in a row"."""
+    if cycle.kind != Cycle.Kind.ANNUAL:
+        return {}
+    return dict(
+        Rating.objects.filter(
+            cycle__kind=Cycle.Kind.ANNUAL, cycle__year=cycle.year - 1, person_id__in=person_ids
+        ).values_list("person_id", "grade")
+    )
+
+
+def _proposals(ratings: list[Rating], previous: dict[int, str]) -> list[ConsequenceProposal]:
+    proposals = []
+    for rating in ratings:
+        for proposal in rules.propose_consequences(
+            grade=rating.grade,
+            previous_grades=[previous.get(rating.person_id)],
+            bottom_five_every_year_of_term=False,
+        ):
+            proposals.append(
+                ConsequenceProposal(
+                    rating=rating,
+                    kind=proposal.kind.value,
+                    reasons=[reason.value for reason in proposal.reasons],
+                    options=[option.value for option in proposal.options],
+                )
+            )
+    return proposals
+
+
+def rating_override(*, actor: Any, rating: Rating, grade: str, reason: str) -> Rating:
+    """HR changes a proposed grade; only with a reason, and the quota check warns on the page."""
+    _require_reason(reason)
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        rating = Rating.objects.select_for_update().select_related("cycle").get(pk=rating.pk)
+        _require_status(rating.cycle, S.RATING)
+        rating.grade = grade
+        rating.override_reason = reason if grade != rating.proposed_grade else ""
+        rating.save(update_fields=["grade", "override_reason"])
+        rating.proposals.filter(status=ConsequenceProposal.Status.PROPOSED).delete()
+        previous = _previous_grades(rating.cycle, [rating.person_id])
+        ConsequenceProposal.objects.bulk_create(_proposals([rating], previous))
+    return rating
+
+
+def proposal_decide(
+    *,
+    actor: Any,
+    proposal: ConsequenceProposal,
+    confirm: bool,
+    note: str,
+    measure: str = "",
+    on: dt.date | None = None,
+) -> ConsequenceProposal:
+    """HR confirms (or declines) a proposed consequence; a confirmation calls the staffing action.
+
+    Dismissal ends the appointment; "waiting" sends the person to off-post training; a pay cut
+    and a transfer are recorded for payroll and for HR to carry out on the person's page.
+    """
+    _require_reason(note)
+    day = on or timezone.localdate()
+    with transaction.atomic(), audit_context(actor=actor, reason=note):
+        proposal = ConsequenceProposal.objects.select_for_update().select_related("rating__person").get(pk=proposal.pk)
+        if proposal.status != ConsequenceProposal.Status.PROPOSED:
+            raise ApplicationError(_("This proposal has already been decided."))
+        choosing = confirm and proposal.kind == ConsequenceProposal.Kind.BASIC_COMPETENT_MEASURES
+        if choosing and measure not in proposal.options:
+            raise ApplicationError(
+                _("Choose one of the measures: %(options)s.") % {"options": "、".join(proposal.options)},
+                {"measure": [_("Required.")]},
+            )
+        person = proposal.rating.person
+        if confirm and proposal.kind == ConsequenceProposal.Kind.DISMISSAL:
+            staffing_services.person_separate(
+                actor=actor, person=person, kind=Appointment.EndKind.DISMISSED, on=day, reason=note
+            )
+        if confirm and measure == rules.Measure.WAITING:
+            staffing_services.person_send_to_waiting(actor=actor, person=person, on=day, reason=note)
+        proposal.status = ConsequenceProposal.Status.CONFIRMED if confirm else ConsequenceProposal.Status.DISMISSED
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.decision = f"{measure}: {note}" if measure else note
+        proposal.save()
+    return proposal
+
+
+# --- Conduct reports ---------------------------------------------------------------------------------
+
+
+def conduct_report_file(
+    *, actor: Any, text: str, anonymous: bool = False, subject: Person | None = None, department=None
+) -> ConductReport:
+    """Any logged-in user reports an inactive cadre; an anonymous report names its filer to the
+    inspector alone, so the audit trail records it without an actor."""
+    if not text.strip():
+        raise ApplicationError(_("Describe what you report."), {"text": [_("Required.")]})
+    with transaction.atomic(), audit_context(actor=None if anonymous else actor):
+        try:
+            return ConductReport.objects.create(
+                filed_by=actor, anonymous=anonymous, subject=subject, department=department, text=text
+            )
+        except IntegrityError as exc:  # pragma: no cover - a deleted subject between form and save
+            raise ApplicationError(_("The report could not be saved; try again.")) from exc
+
+
+def conduct_report_handle(*, actor: Any, report: ConductReport, status: str, notes: str) -> ConductReport:
+    """The discipline inspector moves a report on (received → verified / unfounded → action)."""
+    if not permissions.can_handle_conduct_reports(actor):
+        raise ApplicationError(_("Conduct reports are handled by the discipline inspector."))
+    _require_reason(notes)
+    allowed = {
+        ConductReport.Status.RECEIVED: {ConductReport.Status.VERIFIED, ConductReport.Status.UNFOUNDED},
+        ConductReport.Status.VERIFIED: {ConductReport.Status.ACTION},
+    }
+    with transaction.atomic(), audit_context(actor=actor, reason=notes):
+        report = ConductReport.objects.select_for_update().get(pk=report.pk)
+        if status not in allowed.get(report.status, set()):
+            raise ApplicationError(
+                _("A report at “%(status)s” cannot move to “%(target)s”.")
+                % {"status": report.get_status_display(), "target": ConductReport.Status(status).label}
+            )
+        report.status = status
+        report.notes = (report.notes + "\n" if report.notes else "") + notes
+        report.handled_by = actor
+        report.save()
+    return report
