@@ -34,6 +34,11 @@ ENTRIES = (
         "staffing:contract_terms",
         (Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER, Role.DEPARTMENT_HEAD),
     ),
+    NavEntry(
+        _("Competitive hiring"),
+        "recruitment:campaigns",
+        (Role.HR_OFFICER, Role.LEADERSHIP, Role.DISCIPLINE_INSPECTOR, Role.STAFF_MEMBER, Role.DEPARTMENT_HEAD),
+    ),
     NavEntry(_("Audit trail"), "audit_trail", (Role.DISCIPLINE_INSPECTOR, Role.LEADERSHIP)),
     NavEntry(_("API"), "api-docs", (Role.HR_OFFICER, Role.FINANCE_OFFICER)),
 )
