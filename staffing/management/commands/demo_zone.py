@@ -6,6 +6,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from recruitment import demo as recruitment_demo
 from staffing import demo
 from staffing.models import Person
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             if flush:
+                recruitment_demo.demo_campaigns_flush()  # it points at the zone's people and posts
                 demo.demo_zone_flush()
             if demo.demo_zone_exists():
                 if not if_empty:
@@ -57,6 +59,7 @@ class Command(BaseCommand):
                 summary = None
             else:
                 summary = demo.demo_zone_build(staff=staff, seed=seed)
+                campaigns = recruitment_demo.demo_campaigns_build(seed=seed)
         if summary is None:
             self.stdout.write("The database already has departments; the demo zone was left as it is.")
         else:
@@ -69,8 +72,12 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Built the demo zone in {time.perf_counter() - started:.1f} s: {summary.staff} people "
                     f"({statuses}); {summary.departments} departments, {summary.posts} posts with "
-                    f"{summary.headcount} places, {summary.held} held; {summary.archival_events} archival events."
+                    f"{summary.headcount} places, {summary.held} held; {summary.archival_events} archival events; "
+                    f"campaigns “{campaigns.finished}” ({campaigns.candidates} candidates, {campaigns.appointed} "
+                    f"appointed) and “{campaigns.open}” (interview open)."
                 )
             )
         self.stdout.write("")
         self.stdout.write(logins_table(demo.demo_logins()))
+        if note := recruitment_demo.open_panel_note():
+            self.stdout.write(note)
