@@ -70,7 +70,7 @@ class Campaign(AuditedModel):
         default=True,
         help_text=_("All staff re-compete for their posts: those who get no post go to waiting (off-post training)."),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "staffing.models.Department.Kind",
         "ArchivalEventKindEnum": "staffing.models.ArchivalEvent.Kind",
         "SeparationKindEnum": "staffing.services.SEPARATIONS",
+        "EducationEnum": "staffing.models.Person.Education",
     },
 }
 
