@@ -5,6 +5,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import (
+    matrix_assessment_api,
+    matrix_assessment_conduct,
+    matrix_assessment_pages,
     matrix_recruitment_api,
     matrix_recruitment_campaign,
     matrix_recruitment_results,
@@ -80,6 +83,9 @@ for _rows in (
     matrix_recruitment_scoring,
     matrix_recruitment_results,
     matrix_recruitment_api,
+    matrix_assessment_pages,
+    matrix_assessment_conduct,
+    matrix_assessment_api,
 ):
     MATRIX.update(_rows.ROWS)
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from assessment import api as assessment_api
 from recruitment import api as recruitment_api
 from staffing import api as staffing_api
 from zonehr import views
@@ -15,6 +16,7 @@ router.register("staffing/people", staffing_api.PersonViewSet, basename="person"
 router.register("staffing/appointments", staffing_api.AppointmentViewSet, basename="appointment")
 router.register("staffing/archival-events", staffing_api.ArchivalEventViewSet, basename="archivalevent")
 recruitment_api.register(router)
+assessment_api.register(router)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("staffing/", include("staffing.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

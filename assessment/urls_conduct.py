@@ -1,0 +1,3 @@
+"""Assessment URLs: conduct."""
+
+urlpatterns: list = []

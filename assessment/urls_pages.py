@@ -1,0 +1,3 @@
+"""Assessment URLs: pages."""
+
+urlpatterns: list = []

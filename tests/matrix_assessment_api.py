@@ -1,0 +1,3 @@
+"""Permission matrix rows for assessment (api); see tests/matrix.py."""
+
+ROWS: dict = {}

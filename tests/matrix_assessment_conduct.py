@@ -1,0 +1,3 @@
+"""Permission matrix rows for assessment (conduct); see tests/matrix.py."""
+
+ROWS: dict = {}
