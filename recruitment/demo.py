@@ -315,7 +315,6 @@ def _finished_campaign(
                 "笔试（40%）于9月19日、现场面试（60%）于9月26日进行，9月29日中层干部民主测评，"
                 "赞成率须过半；综合成绩按岗位排名，拟任人选公示5个工作日。"
             ),
-            applications_close_on=FINISHED_APPLICATIONS_CLOSE,
             tie_break=[Round.Kind.INTERVIEW, Round.Kind.WRITTEN],
             # Leadership posts: those not chosen keep the posts they hold.
             unplaced_to_waiting=False,
@@ -357,6 +356,7 @@ def _finished_campaign(
 
     services.campaign_advance(actor=hr, campaign=campaign)  # applications open
     applications, ability = _apply(rng, campaign, offered, pool)
+    _close_applications(campaign, FINISHED_APPLICATIONS_CLOSE)
     services.campaign_advance(actor=hr, campaign=campaign)  # qualification review
     _review(rng, hr, offered, applications)
     services.campaign_advance(actor=hr, campaign=campaign)  # rounds
@@ -567,6 +567,12 @@ def _open_posts() -> list[Post]:
     return (vacant or list(ordinary))[:2]
 
 
+def _close_applications(campaign: Campaign, on: dt.date) -> None:
+    """The demo replays applications made before their closing date, which lies in the past
+    by the time the demo is built: the date is written once they are in."""
+    Campaign.objects.filter(pk=campaign.pk).update(applications_close_on=on)
+
+
 def _open_campaign(
     rng: random.Random, hr: User, judges: dict[str, User], people: list[Person]
 ) -> tuple[Campaign, Panel]:
@@ -575,7 +581,6 @@ def _open_campaign(
             name=OPEN_NAME,
             method=Appointment.Method.COMPETITIVE,
             description="面向全区在岗人员竞聘空缺岗位：笔试（40%）已结束，现场面试（60%）进行中。",
-            applications_close_on=OPEN_APPLICATIONS_CLOSE,
             tie_break=[Round.Kind.INTERVIEW, Round.Kind.WRITTEN],
             unplaced_to_waiting=False,
             created_by=hr,
@@ -601,6 +606,7 @@ def _open_campaign(
         )
         for index, person in enumerate(people)
     ]
+    _close_applications(campaign, OPEN_APPLICATIONS_CLOSE)
     services.campaign_advance(actor=hr, campaign=campaign)  # qualification review
     for application in applications:
         services.application_review(actor=hr, application=application, qualified=True)

@@ -39,7 +39,7 @@ from recruitment.models import (
 from recruitment.publicity import publicity_end
 from recruitment.selectors import candidates_in, eligibility_problems, round_scores, vote_of
 from staffing import services as staffing_services
-from staffing.models import Appointment, Person, SalaryGrade
+from staffing.models import Appointment, Person, SalaryGrade, StaffingPolicy
 from zonehr.audit import audit_context, audit_event
 from zonehr.errors import ApplicationError
 from zonehr.money import round_to
@@ -93,8 +93,9 @@ def campaign_advance(*, actor: Any, campaign: Campaign, reason: str = "") -> Cam
             _check_rounds_ready(campaign)
         if target == S.RESULTS and campaign.rounds.exclude(status=Round.Status.CLOSED).exists():
             raise ApplicationError(_("Close every round before publishing results."))
-        if target == S.PUBLICITY and not Result.objects.filter(campaign_post__campaign=campaign).exists():
-            raise ApplicationError(_("Compute the results before publicity."))
+        if target == S.PUBLICITY:
+            # Publicity needs its dates, counted in working days: publicity_begin sets them.
+            raise ApplicationError(_("Start the publicity with its start date; it counts the working days."))
         if target == S.APPOINTED:
             raise ApplicationError(_("Create the appointments to leave publicity."))
         campaign.status = target
@@ -135,6 +136,8 @@ def application_submit(
         # Locked so that the campaign cannot leave the application stage meanwhile.
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         _require_status(campaign, S.APPLICATIONS_OPEN)
+        if campaign.applications_close_on and timezone.localdate() > campaign.applications_close_on:
+            raise ApplicationError(_("Applications closed on %(date)s.") % {"date": campaign.applications_close_on})
         _check_application(campaign, person, posts, statement, declared_truthful)
         try:
             with transaction.atomic():
@@ -395,17 +398,26 @@ def chain_verify(*, round_: Round) -> list[str]:
 
 
 def written_scores_enter(*, actor: Any, round_: Round, scores: dict[Application, Decimal]) -> int:
-    """Enter or correct written-exam scores; all or nothing."""
-    if round_.kind != Round.Kind.WRITTEN:
-        raise ApplicationError(_("Written scores belong to a written-exam round."))
-    if round_.status == Round.Status.CLOSED:
-        raise ApplicationError(_("The round is closed; its scores can no longer change."))
-    bad = [application.candidate_name for application, score in scores.items() if score < 0 or score > 100]
-    if bad:
-        raise ApplicationError(
-            _("Scores must be from 0 to 100: %(names)s.") % {"names": "、".join(bad)}, {"score": [_("0 to 100.")]}
-        )
+    """Enter or correct written-exam scores while the round is open, for its candidates; all or nothing."""
     with transaction.atomic(), audit_context(actor=actor):
+        round_ = Round.objects.select_for_update().select_related("campaign").get(pk=round_.pk)
+        if round_.kind != Round.Kind.WRITTEN:
+            raise ApplicationError(_("Written scores belong to a written-exam round."))
+        if round_.status != Round.Status.OPEN:
+            raise ApplicationError(
+                _("Round “%(round)s” is %(status)s: written scores are entered while it is open.")
+                % {"round": round_.name, "status": round_.get_status_display()}
+            )
+        allowed = {application.pk for application in candidates_in(round_)}
+        strangers = [application.candidate_name for application in scores if application.pk not in allowed]
+        if strangers:
+            raise ApplicationError(_("Not candidates of this round: %(names)s.") % {"names": "、".join(strangers)})
+        bad = [application.candidate_name for application, score in scores.items() if score < 0 or score > 100]
+        if bad:
+            raise ApplicationError(
+                _("Scores must be from 0 to 100: %(names)s.") % {"names": "、".join(bad)},
+                {"score": [_("0 to 100.")]},
+            )
         for application, score in scores.items():
             WrittenScore.objects.update_or_create(
                 round=round_, application=application, defaults={"score": score, "entered_by": actor}
@@ -417,6 +429,10 @@ def ballot_cast(*, voter: Any, round_: Round, application: Application, choice: 
     """One voter, one ballot per candidate; a second one is refused."""
     if round_.kind != Round.Kind.VOTE or round_.status != Round.Status.OPEN:
         raise ApplicationError(_("This vote is not open."))
+    if application.pk not in {candidate.pk for candidate in candidates_in(round_)}:
+        raise ApplicationError(
+            _("%(candidate)s is not a candidate in this vote.") % {"candidate": application.candidate_name}
+        )
     try:
         with transaction.atomic():
             return Ballot.objects.create(round=round_, voter=voter, application=application, choice=choice)
@@ -674,18 +690,28 @@ def appointments_create(*, actor: Any, campaign: Campaign, on: dt.date | None = 
         if campaign.objections.filter(status=Objection.Status.OPEN).exists():
             raise ApplicationError(_("Resolve every objection before the appointments."))
         reason = _("Campaign %(campaign)s") % {"campaign": campaign}
-        appointed = waiting = 0
         selected = (
             Result.objects.filter(campaign_post__campaign=campaign, selected=True)
             .exclude(application__objections__status=Objection.Status.UPHELD)
             .select_related("campaign_post__post__level", "application__person")
         )
-        chosen_people = set()
-        for result in selected:
-            person = result.application.person or _external_to_person(actor, result.application, today)
-            _appoint_from_campaign(actor, campaign, result, person, today, reason)
-            chosen_people.add(person.pk)
-            appointed += 1
+        winners = [
+            (result, result.application.person or _external_to_person(actor, result.application, today))
+            for result in selected
+        ]
+        # Places are freed before any is filled: when every post is re-competed, one winner may
+        # take the post another winner or a loser leaves.
+        for result, person in winners:
+            current = person.appointments.filter(status=Appointment.Status.ACTIVE).first()
+            if current is not None and current.post_id != result.campaign_post.post_id:
+                staffing_services.appointment_close(
+                    actor=actor,
+                    appointment=current,
+                    on=today - dt.timedelta(days=1),
+                    kind=Appointment.EndKind.TRANSFERRED,
+                    reason=reason,
+                )
+        chosen_people = {person.pk for _, person in winners}
         unplaced = (
             Person.objects.filter(
                 applications__campaign=campaign, status__in=(Person.Status.ON_POST, Person.Status.PENDING)
@@ -693,24 +719,39 @@ def appointments_create(*, actor: Any, campaign: Campaign, on: dt.date | None = 
             .exclude(pk__in=chosen_people)
             .distinct()
         )
+        waiting = 0
         for person in unplaced if campaign.unplaced_to_waiting else []:
             staffing_services.person_send_to_waiting(
                 actor=actor, person=person, on=today, reason=_("Not selected in %(campaign)s") % {"campaign": campaign}
             )
             waiting += 1
+        for result, person in winners:
+            _appoint_from_campaign(actor, campaign, result, person, today, reason)
         with audit_context(actor=actor):
             campaign.status = S.APPOINTED
             campaign.save(update_fields=["status"])
-    return {"appointed": appointed, "waiting": waiting}
+    return {"appointed": len(winners), "waiting": waiting}
 
 
 def _appoint_from_campaign(actor, campaign: Campaign, result: Result, person: Person, today, reason: str) -> None:
     post = result.campaign_post.post
     level = post.level
     current = person.appointments.filter(status=Appointment.Status.ACTIVE).select_related("salary_grade").first()
-    grade = _grade_for(level, current.salary_grade if current else None)
+    previous = current or person.appointments.order_by("-term_start", "-id").select_related("salary_grade").first()
+    grade = _grade_for(level, previous.salary_grade if previous else None)
     term_end = today + relativedelta(years=campaign.term_years) - dt.timedelta(days=1)
+    if current is not None:
+        # Re-appointed to the post he holds: a new term, no new probation.
+        staffing_services.appointment_renew(
+            actor=actor,
+            appointment=current,
+            term_end=max(term_end, current.term_end + dt.timedelta(days=1)),
+            salary_grade=grade,
+            reason=reason,
+        )
+        return
     if person.status == Person.Status.WAITING:
+        months = StaffingPolicy.current().leadership_probation_months
         staffing_services.person_return_from_waiting(
             actor=actor,
             person=person,
@@ -720,37 +761,22 @@ def _appoint_from_campaign(actor, campaign: Campaign, result: Result, person: Pe
             term_end=term_end,
             salary_grade=grade,
             override_reason=reason,
+            probation_end=today + relativedelta(months=months) - dt.timedelta(days=1)
+            if post.is_leadership and months
+            else None,
         )
-    elif current is not None and current.post_id == post.pk:
-        staffing_services.appointment_renew(
-            actor=actor,
-            appointment=current,
-            term_end=max(term_end, current.term_end + dt.timedelta(days=1)),
-            salary_grade=grade,
-            reason=reason,
-        )
-    elif current is not None:
-        staffing_services.appointment_transfer(
-            actor=actor,
-            person=person,
-            post=post,
-            on=today,
-            reason=reason,
-            salary_grade=grade,
-            term_end=term_end,
-            method=campaign.method,
-        )
-    else:
-        staffing_services.appointment_create(
-            actor=actor,
-            person=person,
-            post=post,
-            method=campaign.method,
-            term_start=today,
-            term_end=term_end,
-            salary_grade=grade,
-            reason=reason,
-        )
+        return
+    # A new leader gets the policy's probation (domain.md §6): appointment_create sets it.
+    staffing_services.appointment_create(
+        actor=actor,
+        person=person,
+        post=post,
+        method=campaign.method,
+        term_start=today,
+        term_end=term_end,
+        salary_grade=grade,
+        reason=reason,
+    )
 
 
 def _grade_for(level, current: SalaryGrade | None) -> SalaryGrade | None:

@@ -619,24 +619,6 @@ def _external_eligibility(campaign_post: CampaignPost, education: str) -> list[s
 # --- Written scores ------------------------------------------------------------------------------
 
 
-def written_scores_save(*, actor: Any, round_: Round, scores: dict[Application, Decimal]) -> int:
-    """Written scores are entered while the written round is open, for its candidates only."""
-    with transaction.atomic():
-        round_ = Round.objects.select_for_update().select_related("campaign").get(pk=round_.pk)
-        if round_.kind != Round.Kind.WRITTEN:
-            raise ApplicationError(_("Written scores belong to a written-exam round."))
-        if round_.status != Round.Status.OPEN:
-            raise ApplicationError(
-                _("Round “%(round)s” is %(status)s: written scores are entered while it is open.")
-                % {"round": round_.name, "status": round_.get_status_display()}
-            )
-        allowed = {a.pk for a in candidates_in(round_)}
-        strangers = [a.candidate_name for a in scores if a.pk not in allowed]
-        if strangers:
-            raise ApplicationError(_("Not candidates of this round: %(names)s.") % {"names": "、".join(strangers)})
-        return services.written_scores_enter(actor=actor, round_=round_, scores=scores)
-
-
 # The workbook's headers are Chinese: that is the file the examination office fills in.
 WRITTEN_ID, WRITTEN_NAME, WRITTEN_SCORE = "报名编号", "姓名", "成绩"
 WRITTEN_HEADERS = (WRITTEN_ID, WRITTEN_NAME, WRITTEN_SCORE)

@@ -554,7 +554,7 @@ def written_scores(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.WrittenScoresForm(request.POST, candidates=candidates_in(round_), existing=existing)
     if form.is_valid():
         try:
-            count = setup.written_scores_save(actor=request.user, round_=round_, scores=form.scores())
+            count = services.written_scores_enter(actor=request.user, round_=round_, scores=form.scores())
         except ApplicationError as exc:
             form_add_error(form, exc)
         else:
@@ -577,7 +577,7 @@ def written_scores_import(request: HttpRequest, pk: int) -> HttpResponse:
             checked = setup.written_scores_read(round_=round_, content=upload.read())
             problems = checked.problems
             if not problems:
-                count = setup.written_scores_save(actor=request.user, round_=round_, scores=checked.scores)
+                count = services.written_scores_enter(actor=request.user, round_=round_, scores=checked.scores)
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:

@@ -335,6 +335,18 @@ def appointment_transfer(
         )
 
 
+def appointment_close(*, actor: Any, appointment: Appointment, on: dt.date, kind: str, reason: str) -> Appointment:
+    """End an appointment on its own, the person keeping his status: the step before a new
+    appointment elsewhere, when places must be freed first (a re-competition of every post)."""
+    _require_reason(reason)
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.ACTIVE:
+            raise ApplicationError(_("Only an active appointment can be ended."))
+        _end(appointment, on=on, kind=kind, reason=reason)
+    return appointment
+
+
 def person_send_to_waiting(*, actor: Any, person: Person, on: dt.date, reason: str) -> Person:
     """Send to waiting (待岗): off-post training, basic pay only, until he re-competes."""
     _require_reason(reason)
@@ -371,6 +383,7 @@ def person_return_from_waiting(
     term_end: dt.date,
     salary_grade: SalaryGrade | None = None,
     negotiated_salary: Decimal | None = None,
+    probation_end: dt.date | None = None,
     override_reason: str = "",
 ) -> Appointment:
     """Return a waiting person to a post, refused before the minimum training unless HR overrides."""
@@ -402,7 +415,7 @@ def person_return_from_waiting(
                 term_end=term_end,
                 salary_grade=salary_grade,
                 negotiated_salary=negotiated_salary,
-                probation_end=None,
+                probation_end=probation_end,
             )
             _status_set(actor=actor, person=person, status=Person.Status.ON_POST, on=term_start, reason=reason)
     return appointment

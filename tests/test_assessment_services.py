@@ -66,7 +66,7 @@ def test_a_department_head_enters_values_for_his_own_department_only(cycle, pers
 
 
 def test_a_coefficient_outside_half_to_one_and_a_half_is_refused(cycle, personas):
-    with pytest.raises(ApplicationError, match="0.5 to 1.5"):
+    with pytest.raises(ApplicationError, match=r"0\.5 to 1\.5"):
         services.coefficient_propose(
             actor=personas.hr, cycle=cycle, department=personas.department_a, value=Decimal("1.6"), reason="任务重"
         )
@@ -143,7 +143,8 @@ def test_an_override_needs_a_reason(cycle, personas):
         services.rating_override(actor=personas.hr, rating=rating, grade="excellent", reason="")
     services.rating_override(actor=personas.hr, rating=rating, grade="excellent", reason="重大项目突出贡献")
     rating.refresh_from_db()
-    assert (rating.grade, rating.proposed_grade, rating.override_reason) == ("excellent", "competent", "重大项目突出贡献")
+    assert (rating.grade, rating.proposed_grade) == ("excellent", "competent")
+    assert rating.override_reason == "重大项目突出贡献"
     assert [p.kind for p in rating.proposals.all()] == ["advanced_worker_award", "priority_promotion"]
 
 

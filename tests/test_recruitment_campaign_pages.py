@@ -35,7 +35,7 @@ def campaign_form(**overrides) -> dict:
         "name": "2025年中层干部竞聘",
         "method": Appointment.Method.COMPETITIVE,
         "description": "",
-        "applications_close_on": "2025-10-20",
+        "applications_close_on": "2099-10-20",
         "trim_above": 5,
         "rounding": "half_up",
         "vote_pass_rate": "50",

@@ -251,8 +251,8 @@ def test_the_full_competition_ranks_and_appoints(competition):
     winner = competition.candidates[1].person
     appointment = winner.appointments.get(status=Appointment.Status.ACTIVE)
     assert appointment.post == competition.offered.post
-    # A leadership post: one year of probation.
-    assert appointment.probation_end is None or appointment.probation_end == dt.date(2026, 10, 12)
+    # A leadership post: one year of probation, though he moved from another post.
+    assert appointment.probation_end == dt.date(2026, 10, 12)
     assert Person.objects.get(pk=competition.candidates[0].person_id).status == Person.Status.WAITING
 
 
@@ -339,3 +339,30 @@ def test_two_way_selection_gives_the_candidate_optimal_stable_match():
     assigned = {r.campaign_post_id: r.application_id for r in outcome["results"]}
     assert assigned == {post_x.pk: applications[1].pk, post_y.pk: applications[0].pk}
     assert outcome["match"].assignment[applications[2].pk] is None
+
+
+def test_when_every_post_is_recompeted_a_loser_makes_room_for_the_winner():
+    built = build_competition(candidates=2, judges=5)
+    incumbent, challenger = built.candidates
+    post = built.offered.post
+    # The incumbent holds the very post on offer, filled to its headcount.
+    incumbent_appointment = incumbent.person.appointments.get(status="active")
+    incumbent_appointment.status, incumbent_appointment.ended_on = "ended", dt.date(2025, 9, 30)
+    incumbent_appointment.save()
+    post.headcount = 1
+    post.save()
+    Appointment.objects.create(
+        person=incumbent.person, post=post, method="competitive", term_start=dt.date(2025, 10, 1),
+        term_end=dt.date(2028, 9, 30), salary_grade=incumbent_appointment.salary_grade,
+    )
+    start_rounds(built)
+    open_interview(built, written=(50, 90))
+    score_everyone(built, {0: [(30, 20)] * 5, 1: [(55, 35)] * 5})
+    services.round_close(actor=built.hr, round_=built.interview)
+    services.campaign_advance(actor=built.hr, campaign=built.campaign)
+    services.results_compute(actor=built.hr, campaign=built.campaign)
+    campaign = services.publicity_begin(actor=built.hr, campaign=built.campaign, start=dt.date(2025, 11, 3))
+    outcome = services.appointments_create(actor=built.hr, campaign=campaign, on=dt.date(2025, 11, 12))
+    assert outcome == {"appointed": 1, "waiting": 1}
+    assert challenger.person.appointments.get(status="active").post == post
+    assert Person.objects.get(pk=incumbent.person_id).status == Person.Status.WAITING

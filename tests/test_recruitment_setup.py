@@ -541,14 +541,16 @@ def written_open(hr):
 
 def test_written_scores_wait_for_the_round_to_open(hr, competition):
     with pytest.raises(ApplicationError, match="entered while it is open"):
-        setup.written_scores_save(actor=hr, round_=competition.written, scores={competition.candidates[0]: Decimal(80)})
+        services.written_scores_enter(
+            actor=hr, round_=competition.written, scores={competition.candidates[0]: Decimal(80)}
+        )
 
 
 def test_written_scores_are_for_the_round_candidates(hr, written_open):
     other = Campaign.objects.create(name="另一场竞聘", method="competitive", status=S.APPLICATIONS_OPEN)
     stranger = Application.objects.create(campaign=other, person=PersonFactory(), status="qualified")
     with pytest.raises(ApplicationError, match="Not candidates of this round"):
-        setup.written_scores_save(actor=hr, round_=written_open.written, scores={stranger: Decimal(80)})
+        services.written_scores_enter(actor=hr, round_=written_open.written, scores={stranger: Decimal(80)})
     assert not WrittenScore.objects.exists()
 
 
@@ -611,7 +613,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(written_open):
 
 def test_the_template_lists_the_candidates_with_their_scores(hr, written_open):
     a = written_open.candidates[0]
-    setup.written_scores_save(actor=hr, round_=written_open.written, scores={a: Decimal("66.5")})
+    services.written_scores_enter(actor=hr, round_=written_open.written, scores={a: Decimal("66.5")})
     buffer = BytesIO()
     setup.written_scores_workbook(round_=written_open.written).save(buffer)
     rows = list(load_workbook(BytesIO(buffer.getvalue())).active.iter_rows(values_only=True))
@@ -621,8 +623,10 @@ def test_the_template_lists_the_candidates_with_their_scores(hr, written_open):
 
 
 def test_a_round_holding_scores_is_not_removed(hr, competition):
-    # Scores entered through the plain service before the rounds started.
-    services.written_scores_enter(actor=hr, round_=competition.written, scores={competition.candidates[0]: Decimal(70)})
+    # Scores written by an earlier version of the rules, before the rounds started.
+    WrittenScore.objects.create(
+        round=competition.written, application=competition.candidates[0], score=Decimal(70), entered_by=hr
+    )
     with pytest.raises(ApplicationError, match="already holds scores"):
         setup.round_remove(actor=hr, round_=competition.written)
     assert Round.objects.filter(pk=competition.written.pk).exists()
