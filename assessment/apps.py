@@ -20,5 +20,6 @@ class AssessmentConfig(AppConfig):
             models.SupervisedTask,
             models.Rating,
             models.ConsequenceProposal,
-            models.ConductReport,
         )
+        # The filer of an anonymous report is known to the inspector alone, not to the trail.
+        audit_register(models.ConductReport, exclude_fields=("filed_by",))
