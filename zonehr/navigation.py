@@ -39,6 +39,12 @@ ENTRIES = (
         "recruitment:campaigns",
         (Role.HR_OFFICER, Role.LEADERSHIP, Role.DISCIPLINE_INSPECTOR, Role.STAFF_MEMBER, Role.DEPARTMENT_HEAD),
     ),
+    NavEntry(
+        _("Assessment"),
+        "assessment:cycles",
+        (Role.HR_OFFICER, Role.LEADERSHIP, Role.DEPARTMENT_HEAD, Role.FINANCE_OFFICER),
+    ),
+    NavEntry(_("Conduct reports"), "assessment:conduct_reports", (Role.DISCIPLINE_INSPECTOR,)),
     NavEntry(_("Audit trail"), "audit_trail", (Role.DISCIPLINE_INSPECTOR, Role.LEADERSHIP)),
     NavEntry(_("API"), "api-docs", (Role.HR_OFFICER, Role.FINANCE_OFFICER)),
 )
