@@ -28,9 +28,9 @@ from assessment.models import (
     Rating,
     SupervisedTask,
 )
-from recruitment.api import ApplicationErrorSerializer
 from staffing.models import Appointment, Department, Person
 from staffing.selectors import user_department, user_person
+from zonehr.api import ApplicationErrorSerializer
 from zonehr.audit import audit_context
 from zonehr.roles import HasRole, Role, has_role
 

@@ -37,6 +37,7 @@ from recruitment.models import (
 )
 from recruitment.selectors import candidates_in
 from staffing.selectors import user_person
+from zonehr.api import ApplicationErrorSerializer
 from zonehr.roles import HasRole, Role
 
 # Results are public from the publicity on (公示); before that only the oversight roles read them.
@@ -77,13 +78,6 @@ class SitsOnAPanel(BasePermission):
 
 
 # --- Serializers ----------------------------------------------------------------------------------
-
-
-class ApplicationErrorSerializer(serializers.Serializer):
-    """The one error shape of the pages and the API."""
-
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 ERRORS = {400: ApplicationErrorSerializer}

@@ -3,11 +3,18 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from zonehr.errors import ApplicationError, error_from_validation
+
+
+class ApplicationErrorSerializer(serializers.Serializer):
+    """The one error shape of the pages and the API, for the OpenAPI schema."""
+
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 def _flatten(detail) -> tuple[str, dict[str, list[str]]]:

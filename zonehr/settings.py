@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
         "ArchivalEventKindEnum": "staffing.models.ArchivalEvent.Kind",
         "SeparationKindEnum": "staffing.services.SEPARATIONS",
         "EducationEnum": "staffing.models.Person.Education",
+        "RatingGradeEnum": "assessment.models.Rating.Grade",
     },
 }
 
