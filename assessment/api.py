@@ -8,8 +8,7 @@ the user may not see is not found (404), so ids cannot be probed.
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from assessment import permissions, services
+from assessment import permissions, services, setup
 from assessment.models import (
     ConductReport,
     ConsequenceProposal,
@@ -31,7 +30,6 @@ from assessment.models import (
 from staffing.models import Appointment, Department, Person
 from staffing.selectors import user_department, user_person
 from zonehr.api import ApplicationErrorSerializer
-from zonehr.audit import audit_context
 from zonehr.roles import HasRole, Role, has_role
 
 HR = (Role.HR_OFFICER,)
@@ -58,14 +56,6 @@ def _sees_all(user: Any) -> bool:
 
 def _own_people(department: Department | None) -> QuerySet:
     return Appointment.objects.filter(post__department=department, status=Appointment.Status.ACTIVE).values("person_id")
-
-
-def _save_audited(*, actor: Any, instance: Model) -> Model:
-    """Validate a plain row against the model's constraints and save it in the audit trail."""
-    instance.full_clean()
-    with transaction.atomic(), audit_context(actor=actor):
-        instance.save()
-    return instance
 
 
 ERRORS = {400: ApplicationErrorSerializer}
@@ -411,9 +401,7 @@ class EvaluationViewSet(RolesMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @extend_schema(request=EvaluationSerializer, responses={201: EvaluationSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         """Enter one source's score (0–100) for a department or a person, once per cycle."""
-        evaluation = _save_audited(
-            actor=request.user, instance=Evaluation(**_payload(EvaluationSerializer, request), entered_by=request.user)
-        )
+        evaluation = setup.evaluation_save(actor=request.user, **_payload(EvaluationSerializer, request))
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
 
 
@@ -500,9 +488,7 @@ class TaskViewSet(RolesMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     @extend_schema(request=TaskSerializer, responses={201: TaskSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         """Assign a task to a department or a person, with its deadline."""
-        task = _save_audited(
-            actor=request.user, instance=SupervisedTask(**_payload(TaskSerializer, request), assigned_by=request.user)
-        )
+        task = setup.task_save(actor=request.user, task=SupervisedTask(**_payload(TaskSerializer, request)))
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 

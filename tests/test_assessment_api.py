@@ -103,14 +103,18 @@ def test_hr_proposes_a_coefficient_and_the_leadership_decides(english, personas,
 
 def test_hr_enters_an_evaluation_once_per_source_in_the_audit_trail(english, personas, cycle):
     data = {"cycle": cycle.pk, "source": "enterprise_evaluation", "department": personas.department_a.pk, "score": "88"}
+    planning = post(english, personas.hr, "assessment-evaluation-list", data)
+    assert planning.status_code == 400
+    assert set(planning.json()) == {"message", "fields"}
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.SCORING)
     response = post(english, personas.hr, "assessment-evaluation-list", data)
     assert response.status_code == 201
     evaluation = Evaluation.objects.get()
     assert evaluation.entered_by == personas.hr
     assert LogEntry.objects.get_for_object(evaluation).get().actor == personas.hr
-    again = post(english, personas.hr, "assessment-evaluation-list", data)
-    assert again.status_code == 400
-    assert set(again.json()) == {"message", "fields"}
+    # A second score from the same source replaces the first, and the trail keeps both.
+    assert post(english, personas.hr, "assessment-evaluation-list", {**data, "score": "90"}).status_code == 201
+    assert Evaluation.objects.get().score == 90
     out_of_range = post(
         english, personas.hr, "assessment-evaluation-list", {**data, "source": "opinion_survey", "score": "101"}
     )
@@ -119,6 +123,7 @@ def test_hr_enters_an_evaluation_once_per_source_in_the_audit_trail(english, per
 
 
 def test_an_evaluation_needs_exactly_one_owner(english, personas, cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.SCORING)
     data = {"cycle": cycle.pk, "source": "opinion_survey", "score": "80"}
     assert post(english, personas.hr, "assessment-evaluation-list", data).status_code == 400
     assert not Evaluation.objects.exists()
