@@ -20,7 +20,10 @@ def test_the_compiled_catalogue_matches_the_source():
     stale = [
         entry.msgid
         for entry in polib.pofile(str(LOCALE / "django.po"))
-        if not entry.obsolete and not entry.msgid_plural and compiled.gettext(entry.msgid) != entry.msgstr
+        if not entry.obsolete
+        and not entry.msgid_plural
+        and (compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid))
+        != entry.msgstr
     ]
     assert stale == [], "run `make messages` to recompile the .mo"
 
