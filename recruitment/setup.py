@@ -41,6 +41,7 @@ from staffing.models import Appointment, Person
 from zonehr.audit import audit_context, audit_event
 from zonehr.errors import ApplicationError, error_from_validation
 from zonehr.models import User
+from zonehr.money import round_to
 from zonehr.roles import Role
 from zonehr.xlsx import header_row, safe_cell
 
@@ -342,8 +343,8 @@ def criterion_save(*, actor: Any, criterion: Criterion) -> Criterion:
         if criterion.maximum is not None and others + criterion.maximum > HUNDRED:
             raise ApplicationError(
                 _("The criteria's maxima would add up to %(total)s; a sheet scores at most 100.")
-                % {"total": others + criterion.maximum},
-                {"maximum": [_("At most %(left)s.") % {"left": HUNDRED - others}]},
+                % {"total": round_to(others + criterion.maximum, 2)},
+                {"maximum": [_("At most %(left)s.") % {"left": round_to(HUNDRED - others, 2)}]},
             )
         if criterion.pk is None and not criterion.order:
             criterion.order = (round_.criteria.aggregate(last=Max("order"))["last"] or 0) + 1

@@ -316,7 +316,7 @@ def test_the_maxima_of_a_sheet_add_up_to_at_most_100(hr, competition):
     # The fixture's criteria already give 60 + 40.
     with pytest.raises(ApplicationError, match="add up to 105") as info:
         setup.criterion_save(actor=hr, criterion=Criterion(round=competition.interview, name="x", maximum=Decimal(5)))
-    assert info.value.fields == {"maximum": ["At most 0."]}
+    assert info.value.fields == {"maximum": ["At most 0.00."]}
 
 
 def test_criteria_belong_to_an_interview(hr, competition):
