@@ -237,7 +237,7 @@ def ratings_run(*, actor: Any, cycle: Cycle, as_of: dt.date | None = None) -> li
                     )
                 )
         Rating.objects.bulk_create(ratings, batch_size=2000)
-        proposals = _proposals(ratings, previous)
+        proposals = _proposals(ratings, previous, _bottom_every_year_of_term(cycle, ratings))
         ConsequenceProposal.objects.bulk_create(proposals, batch_size=2000)
         audit_bulk_created(actor=actor, instances=ratings, reason=_("Ratings run"))
     return ratings
@@ -254,13 +254,100 @@ def _previous_grades(cycle: Cycle, person_ids: list[int]) -> dict[int, str]:
     )
 
 
-def _proposals(ratings: list[Rating], previous: dict[int, str]) -> list[ConsequenceProposal]:
+def _current_posts() -> dict[int, tuple[dt.date, dt.date, str]]:
+    """Person id → the term and "level:<series>:<rank>" group of his active appointment (one query)."""
+    return {
+        person_id: (start, end, f"level:{series_id}:{rank}")
+        for person_id, start, end, series_id, rank in Appointment.objects.filter(
+            status=Appointment.Status.ACTIVE
+        ).values_list("person_id", "term_start", "term_end", "post__level__series_id", "post__level__rank")
+    }
+
+
+def _ranks(scores: dict[int, Decimal]) -> dict[int, int]:
+    """Ranks by score, best first, tied persons sharing the better rank (1, 2, 2, 4) as rate_group gives them."""
+    ranks: dict[int, int] = {}
+    ordered = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    for index, (person_id, score) in enumerate(ordered):
+        tied = index and ordered[index - 1][1] == score
+        ranks[person_id] = ranks[ordered[index - 1][0]] if tied else index + 1
+    return ranks
+
+
+def _bottom_every_year_of_term(cycle: Cycle, ratings: list[Rating]) -> set[int]:
+    """Who of `ratings` was in the bottom share of the same-level posts in every annual
+    assessment of his contract term so far (its years up to this cycle's).
+
+    The level group of a year is the rating's own group when that year compared by level;
+    otherwise the level of the person's current post, ranked anew by score. Three queries at
+    most, whatever the number of people: the active appointments, the earlier years' annual
+    ratings, and the last post of those ranked then who hold none now.
+    """
+    if cycle.kind != Cycle.Kind.ANNUAL or not ratings:
+        return set()
+    current_posts = _current_posts()
+    terms = {
+        rating.person_id: range(post[0].year, min(post[1].year, cycle.year) + 1)
+        for rating in ratings
+        if (post := current_posts.get(rating.person_id))
+    }
+    # A term in its first year has no earlier year to repeat the bottom in: one bad year is
+    # for the grade, not this rule.
+    terms = {person_id: years for person_id, years in terms.items() if len(years) > 1}
+    if not terms:
+        return set()
+    first_year = min(years.start for years in terms.values())
+    earlier = list(
+        Rating.objects.filter(
+            cycle__kind=Cycle.Kind.ANNUAL, cycle__year__gte=first_year, cycle__year__lt=cycle.year
+        ).values_list("person_id", "cycle__year", "cycle__comparison", "group", "rank", "score")
+    )
+    levels = {person_id: post[2] for person_id, post in current_posts.items()}
+    # Those ranked in an earlier year who hold no post now still counted in their group then.
+    gone = {row[0] for row in earlier if row[2] != Cycle.Comparison.LEVEL} - levels.keys()
+    if gone:
+        latest = Appointment.objects.filter(person_id__in=gone).order_by("person_id", "-term_start", "-id")
+        for person_id, series_id, rank in latest.values_list(
+            "person_id", "post__level__series_id", "post__level__rank"
+        ):
+            levels.setdefault(person_id, f"level:{series_id}:{rank}")
+
+    ranks: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)  # (year, level group) → person → rank
+    rescored: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
+    current = [
+        (rating.person_id, cycle.year, cycle.comparison, rating.group, rating.rank, rating.score) for rating in ratings
+    ]
+    for person_id, year, comparison, group, rank, score in [*earlier, *current]:
+        if comparison == Cycle.Comparison.LEVEL:
+            ranks[year, group][person_id] = rank
+        elif person_id in levels:
+            rescored[year, levels[person_id]][person_id] = score
+    for key, scores in rescored.items():
+        ranks[key] = _ranks(scores)
+
+    bottom = rules.bottom_share(ranks_by_year=ranks, min_group_size=cycle.min_group_size)
+    bottom_by_year: dict[int, set[int]] = defaultdict(set)
+    for (year, _group), people in bottom.items():
+        bottom_by_year[year] |= people
+    return {
+        person_id
+        for person_id, years in terms.items()
+        if rules.in_bottom_every_year(bottom=bottom_by_year, person=person_id, years=years)
+    }
+
+
+def _proposals(
+    ratings: list[Rating], previous: dict[int, str], bottom_every_year: set[int] | None = None
+) -> list[ConsequenceProposal]:
+    """The consequences each rating proposes; `bottom_every_year` holds the people in the
+    bottom share of their same-level posts in every year of their term (see above)."""
+    bottom_every_year = bottom_every_year or set()
     proposals = []
     for rating in ratings:
         for proposal in rules.propose_consequences(
             grade=rating.grade,
             previous_grades=[previous.get(rating.person_id)],
-            bottom_five_every_year_of_term=False,
+            bottom_five_every_year_of_term=rating.person_id in bottom_every_year,
         ):
             proposals.append(
                 ConsequenceProposal(
@@ -284,7 +371,9 @@ def rating_override(*, actor: Any, rating: Rating, grade: str, reason: str) -> R
         rating.save(update_fields=["grade", "override_reason"])
         rating.proposals.filter(status=ConsequenceProposal.Status.PROPOSED).delete()
         previous = _previous_grades(rating.cycle, [rating.person_id])
-        ConsequenceProposal.objects.bulk_create(_proposals([rating], previous))
+        # The override changes the grade, not the rank: the bottom-share rule reads the whole cycle.
+        bottom = _bottom_every_year_of_term(rating.cycle, list(rating.cycle.ratings.all()))
+        ConsequenceProposal.objects.bulk_create(_proposals([rating], previous, bottom))
     return rating
 
 

@@ -2,6 +2,7 @@
 
     python bench/run.py roster --staff 1000 10000 --runs 5
     python bench/run.py demo --staff 10000 --runs 3
+    python bench/run.py ratings --staff 10000 --runs 5
 
 Each run works in a fresh test database made from DATABASE_URL (SQLite by default) and
 drops it afterwards, so no real data is touched. A benchmark is a function decorated with
@@ -160,6 +161,85 @@ def roster(*, staff: int, runs: int, seed: int) -> Result:
             measure(sample, partial(_get, client, url))
         samples.append(sample)
     return Result(_size(summary), samples)
+
+
+def _ratings_data(*, seed: int):
+    """An annual cycle at the rating stage with an individual judged score for everyone on
+    post, and the two years before it rated, so the bottom-share rule reads real history."""
+    import random
+    from decimal import Decimal
+
+    from assessment.models import Cycle, Indicator, Rating
+    from staffing.models import Appointment
+
+    rng = random.Random(seed)
+    on_post = list(
+        Appointment.objects.filter(status=Appointment.Status.ACTIVE)
+        .order_by("person_id")
+        .values_list("person_id", "post__department_id")
+    )
+    for year in (2024, 2025):
+        earlier = Cycle.objects.create(name=f"{year}年度考核", kind="annual", year=year, status=Cycle.Status.CONFIRMED)
+        by_department: dict[int, list[tuple[int, Decimal]]] = {}
+        for person_id, department_id in on_post:
+            by_department.setdefault(department_id, []).append((person_id, Decimal(rng.randint(6000, 9900)) / 100))
+        rows = []
+        for department_id, entries in by_department.items():
+            entries.sort(key=lambda entry: entry[1], reverse=True)
+            rows += [
+                Rating(
+                    cycle=earlier,
+                    person_id=person_id,
+                    department_id=department_id,
+                    group=f"department:{department_id}",
+                    score=score,
+                    rank=rank,
+                    group_size=len(entries),
+                    proposed_grade="competent",
+                    grade="competent",
+                )
+                for rank, (person_id, score) in enumerate(entries, start=1)
+            ]
+        Rating.objects.bulk_create(rows, batch_size=2000)
+    cycle = Cycle.objects.create(name="2026年度考核", kind="annual", year=2026, status=Cycle.Status.RATING)
+    indicators = []
+    for person_id, _department_id in on_post:
+        score = Decimal(rng.randint(5000, 10000)) / 100
+        indicators.append(
+            Indicator(
+                cycle=cycle,
+                level="individual",
+                person_id=person_id,
+                name="个人工作实绩",
+                rule="judged",
+                weight=Decimal(100),
+                judged=score,
+                score=score,
+            )
+        )
+    Indicator.objects.bulk_create(indicators, batch_size=2000)
+    return cycle, len({department for _person, department in on_post})
+
+
+@benchmark("ratings", "Rate everyone on post by department, with quotas and proposals (services.ratings_run).")
+def ratings(*, staff: int, runs: int, seed: int) -> Result:
+    import datetime as dt
+
+    from assessment import services
+    from assessment.models import ConsequenceProposal
+    from zonehr.models import User
+
+    summary = zone_build(staff=staff, seed=seed)
+    cycle, groups = _ratings_data(seed=seed)
+    hr = User.objects.get(username="hr")
+    run = partial(services.ratings_run, actor=hr, cycle=cycle, as_of=dt.date(2026, 12, 31))
+    run()  # warm-up; every measured run then replaces the ratings before, as a rerun does
+    gc.collect()
+    sample = Sample("ratings run", f"{groups} groups")
+    for _ in range(runs):
+        rated = measure(sample, run)
+    proposals = ConsequenceProposal.objects.filter(rating__cycle=cycle).count()
+    return Result(f"{_size(summary)}; {len(rated)} rated, {proposals} proposals", [sample])
 
 
 # --- Command line ----------------------------------------------------------------------

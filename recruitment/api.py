@@ -38,12 +38,11 @@ from recruitment.models import (
 from recruitment.selectors import candidates_in
 from staffing.selectors import user_person
 from zonehr.api import ApplicationErrorSerializer
-from zonehr.roles import HasRole, Role
+from zonehr.roles import HasRole
 
 # Results are public from the publicity on (公示); before that only the oversight roles read them.
 PUBLISHED = (Campaign.Status.PUBLICITY, Campaign.Status.APPOINTED, Campaign.Status.CLOSED)
 # A democratic evaluation is by the zone's staff, as on the ballot page.
-VOTER_ROLES = (Role.STAFF_MEMBER,)
 
 
 def _user_name(user: Any) -> str:
@@ -681,7 +680,7 @@ class BallotViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Cast one ballot on one candidate of an open vote; ballots are never read back or changed."""
 
     serializer_class = BallotSerializer
-    permission_classes = [HasRole(*VOTER_ROLES)]
+    permission_classes = [HasRole(*permissions.VOTER_ROLES)]
     queryset = Ballot.objects.none()
 
     @extend_schema(responses={201: BallotSerializer, **ERRORS})

@@ -52,9 +52,31 @@ def is_judge_on(user: Any, panel: Panel) -> bool:
     return judge_panels(user).filter(pk=panel.pk).exists()
 
 
+def judged_panels(user: Any) -> QuerySet[Panel]:
+    """The panels `user` sits on whose round has opened; before that there is nothing to score."""
+    return (
+        judge_panels(user)
+        .exclude(round__status=Round.Status.PENDING)
+        .select_related("round__campaign")
+        .order_by("-round__campaign__created_at", "round__order", "id")
+    )
+
+
+def chaired_panels(user: Any) -> QuerySet[Panel]:
+    if not getattr(user, "is_authenticated", False):
+        return Panel.objects.none()
+    return Panel.objects.filter(chair=user).exclude(round__status=Round.Status.PENDING).select_related("round")
+
+
 def can_see_board(user: Any, round_: Round) -> bool:
-    """The board aggregates everyone's sheets, so judges do not see it while they score."""
-    return can_oversee(user)
+    """The board adds up everyone's sheets: oversight roles see it, but not while they judge in the round."""
+    if not can_oversee(user):
+        return False
+    return round_.status != Round.Status.OPEN or not judge_panels(user).filter(round=round_).exists()
+
+
+# Democratic evaluation (民主测评) is by the staff; department heads hold this role as well.
+VOTER_ROLES = (Role.STAFF_MEMBER,)
 
 
 def ranks_for(user: Any, campaign_post: CampaignPost) -> bool:

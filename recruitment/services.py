@@ -305,6 +305,13 @@ def sheet_save(
             raise ApplicationError(_("You are not a judge on this panel."))
         if not panel.candidates.filter(application=application).exists():
             raise ApplicationError(_("This candidate is not in this panel's running order."))
+        # Read afresh: a candidate may have been disqualified since the judge opened his sheet.
+        status = Application.objects.values_list("status", flat=True).get(pk=application.pk)
+        if status != Application.Status.QUALIFIED:
+            raise ApplicationError(
+                _("%(candidate)s is %(status)s and is no longer scored.")
+                % {"candidate": application.candidate_name, "status": Application.Status(status).label}
+            )
         sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
             panel=panel, judge=judge, application=application
         )
@@ -353,8 +360,12 @@ def sheet_amend(*, actor: Any, sheet: ScoreSheet, marks: dict[str, Decimal], rea
     """The panel chair corrects a submitted sheet; the original stays in the audit trail and the chain."""
     _require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        # Round first, then sheet: the same order as sheet_save, so the two cannot deadlock.
+        round_id = ScoreSheet.objects.filter(pk=sheet.pk).values_list("panel__round_id", flat=True).get()
+        round_ = Round.objects.select_for_update().get(pk=round_id)
         sheet = ScoreSheet.objects.select_for_update().select_related("panel").get(pk=sheet.pk)
-        round_ = Round.objects.select_for_update().get(pk=sheet.panel.round_id)
+        if sheet.conflict_declared:
+            raise ApplicationError(_("A sheet excluded for a conflict of interest is not amended."))
         if sheet.panel.chair_id != actor.pk:
             raise ApplicationError(_("Only the panel chair may amend a submitted sheet."))
         if sheet.status != ScoreSheet.Status.SUBMITTED:

@@ -39,6 +39,8 @@ ENTRIES = (
         "recruitment:campaigns",
         (Role.HR_OFFICER, Role.LEADERSHIP, Role.DISCIPLINE_INSPECTOR, Role.STAFF_MEMBER, Role.DEPARTMENT_HEAD),
     ),
+    # External judges may hold only the judge role; department heads judge too.
+    NavEntry(_("On-site scoring"), "recruitment:scoring", (Role.JUDGE, Role.DEPARTMENT_HEAD)),
     NavEntry(
         _("Assessment"),
         "assessment:cycles",

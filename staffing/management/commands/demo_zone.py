@@ -6,6 +6,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessment import demo as assessment_demo
 from recruitment import demo as recruitment_demo
 from staffing import demo
 from staffing.models import Person
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             if flush:
+                assessment_demo.demo_assessment_flush()  # its cycles outlive the zone's TRUNCATE
                 recruitment_demo.demo_campaigns_flush()  # it points at the zone's people and posts
                 demo.demo_zone_flush()
             if demo.demo_zone_exists():
@@ -60,6 +62,7 @@ class Command(BaseCommand):
             else:
                 summary = demo.demo_zone_build(staff=staff, seed=seed)
                 campaigns = recruitment_demo.demo_campaigns_build(seed=seed)
+                assessment = assessment_demo.demo_assessment_build(seed=seed)
         if summary is None:
             self.stdout.write("The database already has departments; the demo zone was left as it is.")
         else:
@@ -74,7 +77,9 @@ class Command(BaseCommand):
                     f"({statuses}); {summary.departments} departments, {summary.posts} posts with "
                     f"{summary.headcount} places, {summary.held} held; {summary.archival_events} archival events; "
                     f"campaigns “{campaigns.finished}” ({campaigns.candidates} candidates, {campaigns.appointed} "
-                    f"appointed) and “{campaigns.open}” (interview open)."
+                    f"appointed) and “{campaigns.open}” (interview open); “{assessment.annual}” confirmed "
+                    f"({assessment.ratings} ratings), “{assessment.quarter}” at scoring "
+                    f"({assessment.overdue_tasks} tasks overdue)."
                 )
             )
         self.stdout.write("")
