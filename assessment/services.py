@@ -9,7 +9,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from auditlog.context import disable_auditlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from assessment.models import (
 from assessment.selectors import person_scores
 from staffing import services as staffing_services
 from staffing.models import Appointment, Person
-from zonehr.audit import audit_bulk_created, audit_context, audit_event
+from zonehr.audit import audit_context, audit_event
 from zonehr.errors import ApplicationError
 
 S = Cycle.Status
@@ -204,13 +203,11 @@ def ratings_run(*, actor: Any, cycle: Cycle, as_of: dt.date | None = None) -> li
         people = Person.objects.in_bulk([entry.person_id for entry in scored])
         replaced = cycle.ratings.count()
         if replaced:
-            # A rerun replaces the whole set: one entry says so instead of one per deleted row.
-            with disable_auditlog():
-                ConsequenceProposal.objects.filter(rating__cycle=cycle).delete()
-                Rating.objects.filter(cycle=cycle).delete()
-            audit_event(
-                actor=actor, instance=cycle, event="ratings_rerun", changes={"ratings": [replaced, len(scored)]}
-            )
+            # The proposed ratings are derived from audited inputs, so a rerun replaces the set in
+            # bulk; the run's own entry below records it. A raw delete skips Django's per-row
+            # collector, which the audit signals would otherwise force.
+            ConsequenceProposal.objects.filter(rating__cycle=cycle)._raw_delete(using=Rating.objects.db)
+            Rating.objects.filter(cycle=cycle)._raw_delete(using=Rating.objects.db)
         ratings: list[Rating] = []
         for group, entries in groups.items():
             quotas = rules.quota_counts(
@@ -239,7 +236,18 @@ def ratings_run(*, actor: Any, cycle: Cycle, as_of: dt.date | None = None) -> li
         Rating.objects.bulk_create(ratings, batch_size=2000)
         proposals = _proposals(ratings, previous, _bottom_every_year_of_term(cycle, ratings))
         ConsequenceProposal.objects.bulk_create(proposals, batch_size=2000)
-        audit_bulk_created(actor=actor, instances=ratings, reason=_("Ratings run"))
+        # One entry per run, with the distribution: every later change to a grade (an override,
+        # a confirmation) is a row change audited on its own.
+        distribution = {grade: 0 for grade in Rating.Grade.values}
+        for rating in ratings:
+            distribution[rating.grade] += 1
+        audit_event(
+            actor=actor,
+            instance=cycle,
+            event="ratings_run",
+            changes={"ratings": [replaced, len(ratings)], **{grade: [None, n] for grade, n in distribution.items()}},
+            reason=_("Ratings run"),
+        )
     return ratings
 
 
