@@ -37,7 +37,8 @@ def cycle_in_scoring(live_site):
         .select_related("person")
         .order_by("person__name")[:2]
     )
-    cycle = Cycle.objects.create(name="2026年度考核", kind=Cycle.Kind.ANNUAL, year=2026)
+    # The demo zone holds the 2025 and 2026 cycles already.
+    cycle = Cycle.objects.create(name="2027年度考核", kind=Cycle.Kind.ANNUAL, year=2027)
     zone = Indicator.objects.create(
         cycle=cycle, level="zone", name="营商环境满意度", unit="分", rule="judged", weight=Decimal(100)
     )
