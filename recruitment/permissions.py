@@ -85,3 +85,21 @@ def ranks_for(user: Any, campaign_post: CampaignPost) -> bool:
         return False
     department = user_department(user)
     return department is not None and department.pk == campaign_post.post.department_id
+
+
+def can_read_sheets(user: Any) -> bool:
+    """Single sheets name their judges: HR and the discipline inspector only."""
+    return has_role(user, Role.HR_OFFICER, Role.DISCIPLINE_INSPECTOR)
+
+
+def can_lodge_objection(user: Any) -> bool:
+    return has_role(user, Role.STAFF_MEMBER)
+
+
+def publicity_visible(user: Any, campaign: Campaign) -> bool:
+    """Oversight roles follow a campaign throughout; staff see it once its publicity has begun."""
+    return can_oversee(user) or campaign.status in (
+        Campaign.Status.PUBLICITY,
+        Campaign.Status.APPOINTED,
+        Campaign.Status.CLOSED,
+    )

@@ -649,6 +649,54 @@ def two_way_match(*, actor: Any, campaign: Campaign) -> dict:
     return {"match": match, "results": results}
 
 
+# Departments rank two-way candidates from the qualification review until publicity.
+RANKING_STAGES = (S.QUALIFICATION_REVIEW, S.ROUNDS, S.RESULTS)
+
+
+def department_preferences_set(
+    *, actor: Any, campaign_post: CampaignPost, ranking: list[Application]
+) -> list[DepartmentPreference]:
+    """The department's ranking of the candidates for a post offered, best first, replacing any
+    earlier one; a candidate left out is one the department does not accept. Audited."""
+    if len({application.pk for application in ranking}) != len(ranking):
+        raise ApplicationError(_("A candidate is ranked twice."))
+    with transaction.atomic(), audit_context(actor=actor):
+        # Locked so that the match cannot run on half a ranking.
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_post.campaign_id)
+        if campaign.method != Appointment.Method.TWO_WAY:
+            raise ApplicationError(_("Departments rank candidates in two-way selection campaigns only."))
+        if campaign.status not in RANKING_STAGES:
+            raise ApplicationError(
+                _("Rankings are open from the qualification review until publicity; the campaign is at “%(status)s”.")
+                % {"status": campaign.get_status_display()}
+            )
+        applicants = set(
+            Application.objects.filter(
+                campaign=campaign, status=Application.Status.QUALIFIED, choices__campaign_post=campaign_post
+            ).values_list("pk", flat=True)
+        )
+        strangers = [application.candidate_name for application in ranking if application.pk not in applicants]
+        if strangers:
+            raise ApplicationError(
+                _("%(names)s did not apply for this post or are not qualified.") % {"names": "、".join(strangers)}
+            )
+        earlier = campaign_post.department_preferences.select_related("application__person").order_by("rank")
+        before = [preference.application.candidate_name for preference in earlier]
+        campaign_post.department_preferences.all().delete()
+        preferences = DepartmentPreference.objects.bulk_create(
+            DepartmentPreference(campaign_post=campaign_post, application=application, rank=rank, ranked_by=actor)
+            for rank, application in enumerate(ranking, start=1)
+        )
+        # DepartmentPreference is no audited model: the ranking is recorded on the post offered.
+        audit_event(
+            actor=actor,
+            instance=campaign_post,
+            event="department_ranking",
+            changes={"ranking": [before, [application.candidate_name for application in ranking]]},
+        )
+    return preferences
+
+
 # --- Publicity, objections, appointment -----------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,18 +43,15 @@ from recruitment.models import (
 from recruitment.permissions import MANAGE_ROLES, OVERSIGHT_ROLES
 from recruitment.publicity import count_working_days
 from staffing.models import Appointment
-from zonehr.audit import audit_context, audit_event
 from zonehr.errors import ApplicationError
 from zonehr.forms import form_add_error
-from zonehr.roles import Role, has_role, role_required
+from zonehr.roles import Role, role_required
 from zonehr.xlsx import workbook_response
 
 S = Campaign.Status
 TWO_WAY = Appointment.Method.TWO_WAY
 # Results are public from the first day of publicity on.
 PUBLISHED = (S.PUBLICITY, S.APPOINTED, S.CLOSED)
-# Departments rank from the qualification review until the match is published.
-RANKING_STAGES = (S.QUALIFICATION_REVIEW, S.ROUNDS, S.RESULTS)
 # Campaigns with something to show on the results pages: rounds scored or results computed.
 RESULT_STAGES = (S.ROUNDS, S.RESULTS, *PUBLISHED)
 SHEET_ROLES = (Role.HR_OFFICER, Role.DISCIPLINE_INSPECTOR)
@@ -63,20 +59,6 @@ PUBLICITY_ROLES = (*OVERSIGHT_ROLES, Role.STAFF_MEMBER, Role.DEPARTMENT_HEAD)
 
 
 # --- Who may: rules of this area, in the terms of recruitment.permissions -------------------------------
-
-
-def can_read_sheets(user: Any) -> bool:
-    """Single sheets name their judges: HR and the discipline inspector only."""
-    return has_role(user, *SHEET_ROLES)
-
-
-def can_lodge_objection(user: Any) -> bool:
-    return has_role(user, Role.STAFF_MEMBER)
-
-
-def publicity_visible(user: Any, campaign: Campaign) -> bool:
-    """Oversight roles follow a campaign throughout; staff see it once its publicity has begun."""
-    return permissions.can_oversee(user) or campaign.status in PUBLISHED
 
 
 def _tabs(user: Any, campaign: Campaign, current: str) -> dict:
@@ -91,50 +73,6 @@ def _tabs(user: Any, campaign: Campaign, current: str) -> dict:
 
 
 # --- Department rankings (two-way selection) ----------------------------------------------------------------
-
-
-def department_preferences_set(
-    *, actor: Any, campaign_post: CampaignPost, ranking: list[Application]
-) -> list[DepartmentPreference]:
-    """The department's ranking of the candidates for a post offered, best first, replacing any
-    earlier one; a candidate left out is one the department does not accept. Audited."""
-    if len({application.pk for application in ranking}) != len(ranking):
-        raise ApplicationError(_("A candidate is ranked twice."))
-    with transaction.atomic(), audit_context(actor=actor):
-        # Locked so that the match cannot run on half a ranking.
-        campaign = Campaign.objects.select_for_update().get(pk=campaign_post.campaign_id)
-        if campaign.method != TWO_WAY:
-            raise ApplicationError(_("Departments rank candidates in two-way selection campaigns only."))
-        if campaign.status not in RANKING_STAGES:
-            raise ApplicationError(
-                _("Rankings are open from the qualification review until publicity; the campaign is at “%(status)s”.")
-                % {"status": campaign.get_status_display()}
-            )
-        applicants = set(
-            Application.objects.filter(
-                campaign=campaign, status=Application.Status.QUALIFIED, choices__campaign_post=campaign_post
-            ).values_list("pk", flat=True)
-        )
-        strangers = [application.candidate_name for application in ranking if application.pk not in applicants]
-        if strangers:
-            raise ApplicationError(
-                _("%(names)s did not apply for this post or are not qualified.") % {"names": "、".join(strangers)}
-            )
-        earlier = campaign_post.department_preferences.select_related("application__person").order_by("rank")
-        before = [preference.application.candidate_name for preference in earlier]
-        campaign_post.department_preferences.all().delete()
-        preferences = DepartmentPreference.objects.bulk_create(
-            DepartmentPreference(campaign_post=campaign_post, application=application, rank=rank, ranked_by=actor)
-            for rank, application in enumerate(ranking, start=1)
-        )
-        # DepartmentPreference is no audited model: the ranking is recorded on the post offered.
-        audit_event(
-            actor=actor,
-            instance=campaign_post,
-            event="department_ranking",
-            changes={"ranking": [before, [application.candidate_name for application in ranking]]},
-        )
-    return preferences
 
 
 @dataclass(frozen=True)
@@ -255,7 +193,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": exports.campaign_ranking(campaign=campaign),
             "rounds": campaign.rounds.order_by("order"),
             "can_compute": permissions.can_manage(user) and campaign.status == S.RESULTS and campaign.method != TWO_WAY,
-            "can_read_sheets": can_read_sheets(user),
+            "can_read_sheets": permissions.can_read_sheets(user),
         },
     )
 
@@ -322,7 +260,7 @@ def _ranking_campaigns(user: Any) -> QuerySet[Campaign]:
 def rankings_index(request: HttpRequest) -> HttpResponse:
     """A department head's posts to rank in the two-way selections under way."""
     offered = (
-        CampaignPost.objects.filter(campaign__in=_ranking_campaigns(request.user).filter(status__in=RANKING_STAGES))
+        CampaignPost.objects.filter(campaign__in=_ranking_campaigns(request.user).filter(status__in=services.RANKING_STAGES))
         .select_related("campaign", "post__department")
         .order_by("-campaign__created_at", "post__code")
     )
@@ -347,7 +285,7 @@ def two_way(request: HttpRequest, pk: int) -> HttpResponse:
             **_tabs(request.user, campaign, "two_way"),
             "outcome": outcome,
             "posts": posts,
-            "can_rank": campaign.status in RANKING_STAGES and not oversee,
+            "can_rank": campaign.status in services.RANKING_STAGES and not oversee,
             "can_match": permissions.can_manage(request.user) and campaign.status == S.RESULTS,
         },
     )
@@ -402,7 +340,7 @@ def two_way_rank(request: HttpRequest, pk: int) -> HttpResponse:
     form = DepartmentRankingForm(request.POST or None, candidates=candidates, current=current)
     if request.method == "POST" and form.is_valid():
         try:
-            department_preferences_set(actor=request.user, campaign_post=offered, ranking=form.ranking())
+            services.department_preferences_set(actor=request.user, campaign_post=offered, ranking=form.ranking())
         except ApplicationError as exc:
             form_add_error(form, exc)
         else:
@@ -411,7 +349,7 @@ def two_way_rank(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recruitment/results/two_way_rank.html",
-        {"offered": offered, "form": form, "open": offered.campaign.status in RANKING_STAGES},
+        {"offered": offered, "form": form, "open": offered.campaign.status in services.RANKING_STAGES},
     )
 
 
@@ -420,7 +358,7 @@ def two_way_rank(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _published_campaign(user: Any, pk: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=pk)
-    if not publicity_visible(user, campaign):
+    if not permissions.publicity_visible(user, campaign):
         # Before publicity the results are confidential: not even whether they exist.
         raise Http404
     return campaign
@@ -448,7 +386,7 @@ def _publicity_page(
         objections = objections.filter(lodged_by=user)
     manage = permissions.can_manage(user)
     ranking = exports.campaign_ranking(campaign=campaign)
-    lodging = can_lodge_objection(user) and campaign.status == S.PUBLICITY
+    lodging = permissions.can_lodge_objection(user) and campaign.status == S.PUBLICITY
     return render(
         request,
         "recruitment/results/publicity.html",

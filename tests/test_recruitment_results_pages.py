@@ -23,7 +23,6 @@ from recruitment.models import (
     RoundResult,
     ScoreSheet,
 )
-from recruitment.views_results import department_preferences_set
 from staffing.models import Appointment, Person
 from tests.factories import AppointmentFactory, PostFactory, UserFactory
 from tests.recruitment_fixtures import build_competition, score_everyone, start_rounds
@@ -266,13 +265,13 @@ def test_a_rank_given_twice_is_refused(english, personas, selection):
 def test_only_candidates_who_applied_for_the_post_can_be_ranked(personas, selection):
     third = selection["applications"][2]  # applied for Y only
     with pytest.raises(ApplicationError, match="did not apply for this post or are not qualified"):
-        department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[third])
+        services.department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[third])
 
 
 def test_rankings_close_when_publicity_begins(personas, selection):
     Campaign.objects.filter(pk=selection["campaign"].pk).update(status="publicity")
     with pytest.raises(ApplicationError, match="Rankings are open from the qualification review until publicity"):
-        department_preferences_set(
+        services.department_preferences_set(
             actor=personas.head_a, campaign_post=selection["x"], ranking=selection["applications"][:1]
         )
 
@@ -299,8 +298,8 @@ def test_the_match_shows_who_got_each_post_and_why_the_others_did_not(english, p
 
 def test_a_candidate_the_department_did_not_rank_is_told_so(english, personas, selection):
     first, second, third = selection["applications"]
-    department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[first, second])
-    department_preferences_set(actor=personas.head_a, campaign_post=selection["y"], ranking=[third])
+    services.department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[first, second])
+    services.department_preferences_set(actor=personas.head_a, campaign_post=selection["y"], ranking=[third])
     services.two_way_match(actor=selection["hr"], campaign=selection["campaign"])
     english.force_login(selection["hr"])
 
@@ -316,10 +315,10 @@ def test_a_candidate_the_department_did_not_rank_is_told_so(english, personas, s
 
 def test_ranking_anew_after_the_match_asks_for_it_to_run_again(english, personas, selection):
     first, second, third = selection["applications"]
-    department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[first, second])
-    department_preferences_set(actor=personas.head_a, campaign_post=selection["y"], ranking=[third])
+    services.department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[first, second])
+    services.department_preferences_set(actor=personas.head_a, campaign_post=selection["y"], ranking=[third])
     services.two_way_match(actor=selection["hr"], campaign=selection["campaign"])
-    department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[second, first])
+    services.department_preferences_set(actor=personas.head_a, campaign_post=selection["x"], ranking=[second, first])
     english.force_login(selection["hr"])
     page = english.get(reverse("recruitment:two_way", args=[selection["campaign"].pk]))
     assert page.context["outcome"].stale
@@ -451,7 +450,7 @@ def test_the_results_index_lists_campaigns_from_their_rounds_on(english, persona
 
 
 def test_a_department_head_finds_the_posts_he_has_to_rank(english, personas, selection):
-    department_preferences_set(
+    services.department_preferences_set(
         actor=personas.head_a, campaign_post=selection["x"], ranking=selection["applications"][:1]
     )
     english.force_login(personas.head_a)
