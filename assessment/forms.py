@@ -187,6 +187,29 @@ class EvaluationForm(Form):
         self.fields["person"].queryset = _people_on_post()
 
 
+class AdjustmentForm(Form):
+    """A bonus or penalty item; the zero, owner and reason rules are the service's."""
+
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, widget=FastSelect
+    )
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), required=False, widget=FastSelect
+    )
+    points = forms.DecimalField(
+        label=_("Points"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Positive for a bonus, negative for a penalty."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = _departments()
+        self.fields["person"].queryset = _people_on_post()
+
+
 class EvaluationImportForm(Form):
     file = forms.FileField(label=_("Workbook (.xlsx)"), validators=[FileExtensionValidator(["xlsx"])])
 

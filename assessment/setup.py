@@ -1,5 +1,5 @@
 """Setting an assessment cycle up: the cycle and its quotas, the KPI cascade, score compositions,
-evaluations (typed in or imported from a workbook) and supervised tasks.
+evaluations (typed in or imported from a workbook), supervised tasks and bonus and penalty items.
 
 Every write is audited. The cascade is fixed once scoring starts: values are entered against it.
 """
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import rules
-from assessment.models import Composition, Cycle, Evaluation, Indicator, SupervisedTask
+from assessment.models import Adjustment, Composition, Cycle, Evaluation, Indicator, SupervisedTask
 from staffing.models import Appointment, Department, Person
 from zonehr.audit import audit_context, audit_event
 from zonehr.errors import ApplicationError, error_from_validation
@@ -348,3 +348,45 @@ def task_fail(*, actor: Any, task: SupervisedTask, note: str) -> SupervisedTask:
 def task_overdue(task: SupervisedTask, *, today: dt.date) -> bool:
     """Deadline passed and not completed (nor judged failed): the flag on the tasks page."""
     return not task.failed and task.completed_on is None and today > task.deadline
+
+
+# --- Bonus and penalty items -----------------------------------------------------------------------
+
+
+def _require_open_for_adjustments(cycle: Cycle) -> None:
+    # Once rating starts the scores are ranked; a later item would change grades silently.
+    if cycle.status not in (S.PLANNING, S.SCORING):
+        raise ApplicationError(
+            _("Bonuses and penalties are recorded while the cycle is at “%(planning)s” or “%(scoring)s”.")
+            % {"planning": S.PLANNING.label, "scoring": S.SCORING.label}
+        )
+
+
+def adjustment_save(*, actor: Any, adjustment: Adjustment) -> Adjustment:
+    """Record or change a bonus (points above zero) or a penalty (below zero) for one department
+    or one person, with its reason."""
+    _require_open_for_adjustments(adjustment.cycle)
+    if (adjustment.department_id is None) == (adjustment.person_id is None):
+        raise ApplicationError(
+            _("A bonus or penalty is for one department or for one person, not both."),
+            {"department": [_("Choose a department or a person.")]},
+        )
+    if adjustment.points is None or adjustment.points == 0:
+        raise ApplicationError(
+            _("A bonus has points above zero, a penalty below zero; zero changes nothing."),
+            {"points": [_("Not zero.")]},
+        )
+    adjustment.reason = (adjustment.reason or "").strip()
+    if not adjustment.reason:
+        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
+    if not adjustment.pk:
+        adjustment.recorded_by = actor
+    with transaction.atomic(), audit_context(actor=actor, reason=adjustment.reason):
+        _validated_save(adjustment)
+    return adjustment
+
+
+def adjustment_remove(*, actor: Any, adjustment: Adjustment) -> None:
+    _require_open_for_adjustments(adjustment.cycle)
+    with transaction.atomic(), audit_context(actor=actor, reason=adjustment.reason):
+        adjustment.delete()

@@ -1,5 +1,6 @@
-"""Assessment pages (domain.md §7): cycles, the KPI tree, coefficients, compositions and
-evaluations, supervised tasks, ratings with their quotas, and the proposals HR confirms.
+"""Assessment pages (domain.md §7): cycles, the KPI tree and its evidence files, coefficients,
+compositions and evaluations, supervised tasks, bonus and penalty items, ratings with their
+quotas, and the proposals HR confirms.
 
 HR runs everything; a department head sees and enters for his own department; leadership reads
 and approves coefficients; finance reads results.
@@ -7,11 +8,12 @@ and approves coefficients; finance reads results.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import forms, permissions, rules, services, setup
 from assessment.models import (
+    Adjustment,
     Composition,
     ConsequenceProposal,
     Cycle,
@@ -176,6 +179,7 @@ class TreeRow:
     depth: int
     can_enter: bool = False
     problem: bool = False
+    evidence: bool = False
 
 
 def _tree(indicators: list[Indicator]) -> list[tuple[Indicator, int]]:
@@ -217,7 +221,12 @@ def kpi_tree(request: HttpRequest, pk: int) -> HttpResponse:
             continue
         rows.append(
             TreeRow(
-                indicator, depth, can_enter=scoring and indicator.level != Indicator.Level.ZONE and (manage or mine)
+                indicator,
+                depth,
+                can_enter=scoring and indicator.level != Indicator.Level.ZONE and (manage or mine),
+                # The same rule as indicator_evidence, so no link leads to a 404.
+                evidence=bool(indicator.evidence)
+                and (own is None or (mine and indicator.level != Indicator.Level.ZONE)),
             )
         )
     problems = services.cascade_problems(cycle=cycle) if own is None else []
@@ -295,6 +304,33 @@ def indicator_enter(request: HttpRequest, pk: int) -> HttpResponse:
         indicator=indicator,
         multipart=True,
     )
+
+
+def _may_see_indicator(user, indicator: Indicator) -> bool:
+    """HR, leadership and finance see every indicator; a department head his own department's
+    and those of its staff."""
+    if has_role(user, *ZONE_READ_ROLES):
+        return True
+    if not has_role(user, Role.DEPARTMENT_HEAD) or indicator.level == Indicator.Level.ZONE:
+        return False
+    department = indicator.department or (services._department_of(indicator.person) if indicator.person_id else None)
+    own = user_department(user)
+    return department is not None and own is not None and own.pk == department.pk
+
+
+@require_GET
+def indicator_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence file of an indicator, for those who may see the indicator only: the files
+    are never linked by their storage address, which anyone holding the link could open."""
+    indicator = get_object_or_404(Indicator.objects.select_related("department", "person"), pk=pk)
+    # Anyone else is not told the indicator or its file exists.
+    if not _may_see_indicator(request.user, indicator) or not indicator.evidence:
+        raise Http404
+    try:
+        handle = indicator.evidence.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=Path(indicator.evidence.name).name)
 
 
 # --- Coefficients ----------------------------------------------------------------------------------
@@ -533,6 +569,65 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
         cycle=task.cycle,
         lead=f"{task.title} · {_('deadline')} {task.deadline:%Y-%m-%d}",
     )
+
+
+# --- Bonus and penalty items -----------------------------------------------------------------------
+
+
+def _adjustments_seen(cycle: Cycle, own: int | None):
+    found = cycle.adjustments.select_related("department", "person", "recorded_by")
+    if own is not None:
+        people = Appointment.objects.filter(status=Appointment.Status.ACTIVE, post__department_id=own).values(
+            "person_id"
+        )
+        found = found.filter(department_id=own) | found.filter(person_id__in=people)
+    return found.order_by("-id")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*READ_ROLES)
+def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=pk)
+    manage = permissions.can_manage(request.user)
+    form = forms.AdjustmentForm(request.POST or None) if manage else None
+    if request.method == "POST":
+        if not manage:
+            raise refusal(request.user, MANAGE_ROLES)
+        if form.is_valid():
+            adjustment = Adjustment(cycle=cycle, **form.cleaned_data)
+            try:
+                setup.adjustment_save(actor=request.user, adjustment=adjustment)
+            except (ApplicationError, ValidationError) as exc:
+                form_add_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("assessment:adjustments", pk=cycle.pk)
+    open_for_items = cycle.status in (S.PLANNING, S.SCORING)
+    return render(
+        request,
+        "assessment/adjustments.html",
+        {
+            "cycle": cycle,
+            "adjustments": _adjustments_seen(cycle, _own_department_id(request.user)),
+            # A refused form stays in view even once the cycle has moved on, so its error shows.
+            "form": form if form is not None and (open_for_items or form.is_bound) else None,
+            "can_remove": manage and open_for_items,
+            "own_only": not has_role(request.user, *ZONE_READ_ROLES),
+        },
+    )
+
+
+@require_POST
+@role_required(*MANAGE_ROLES)
+def adjustment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = get_object_or_404(Adjustment.objects.select_related("cycle"), pk=pk)
+    try:
+        setup.adjustment_remove(actor=request.user, adjustment=adjustment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Removed: %(item)s.") % {"item": adjustment})
+    return redirect("assessment:adjustments", pk=adjustment.cycle_id)
 
 
 # --- Ratings ---------------------------------------------------------------------------------------

@@ -7,7 +7,18 @@ results. Judges, the inspector, staff and outsiders see none of it.
 
 from decimal import Decimal
 
-from assessment.models import ConsequenceProposal, Cycle, DepartmentCoefficient, Indicator, Rating, SupervisedTask
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from assessment.models import (
+    Adjustment,
+    ConsequenceProposal,
+    Cycle,
+    DepartmentCoefficient,
+    Indicator,
+    Rating,
+    SupervisedTask,
+)
 from tests.matrix import only
 
 READERS = {"hr": 200, "head_a": 200, "head_b": 200, "finance": 200, "leader": 200}
@@ -38,6 +49,26 @@ def _indicator_of_a(p) -> dict:
         weight=100,
     )
     return {"pk": indicator.pk}
+
+
+# The matrix builders get no settings fixture to point MEDIA_ROOT elsewhere: one small file
+# under the (git-ignored) media folder, written once and reused.
+EVIDENCE_NAME = "assessment/evidence/matrix/evidence.pdf"
+
+
+def _evidence_of_a(p) -> dict:
+    kwargs = _indicator_of_a(p)
+    if not default_storage.exists(EVIDENCE_NAME):
+        default_storage.save(EVIDENCE_NAME, ContentFile(b"%PDF-1.4"))
+    Indicator.objects.filter(pk=kwargs["pk"]).update(evidence=EVIDENCE_NAME)
+    return kwargs
+
+
+def _adjustment(p) -> dict:
+    adjustment = Adjustment.objects.create(
+        cycle=_cycle(), person=p.staff_person, points=Decimal(2), reason="招商引资突出", recorded_by=p.hr
+    )
+    return {"pk": adjustment.pk}
 
 
 def _proposed_coefficient(p) -> dict:
@@ -89,6 +120,8 @@ ROWS: dict = {
     "assessment:indicator_edit": (_indicator_of_a, only(HR)),
     # Department A's indicator: its own head enters, the other head is not told it exists.
     "assessment:indicator_enter": (_indicator_of_a, {**only({"hr": 200, "head_a": 200}), "head_b": 404}),
+    # Whoever may not see the indicator is not told it or its file exists.
+    "assessment:indicator_evidence": (_evidence_of_a, only({**ZONE_READERS, "head_a": 200}, denied=404)),
     "assessment:coefficients": (_cycle_kwargs, only(ZONE_READERS)),
     "assessment:coefficient_decide": (_proposed_coefficient, only({"leader": 302}), "post"),
     "assessment:composition_edit": (lambda p: {"pk": _cycle().pk, "unit_type": "staff"}, only(HR)),
@@ -99,6 +132,8 @@ ROWS: dict = {
     "assessment:tasks": (_cycle_kwargs, only(READERS)),
     "assessment:task_create": (_cycle_kwargs, only(HR)),
     "assessment:task_close": (_task, only(HR)),
+    "assessment:adjustments": (_cycle_kwargs, only(READERS)),
+    "assessment:adjustment_remove": (_adjustment, only(HR_REDIRECT), "post"),
     "assessment:ratings": (_cycle_kwargs, only(READERS)),
     "assessment:ratings_run": (_cycle_kwargs, only(HR_REDIRECT), "post"),
     "assessment:rating_override": (lambda p: {"pk": _rating(p).pk}, only(HR)),
