@@ -10,7 +10,7 @@ passes its own values. Scores are on a 0–100 scale and weights are percentages
 
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -291,6 +291,9 @@ class IndicatorRecord:
 class CascadeProblem:
     message: str
     indicators: tuple[Hashable, ...]  # the ids it concerns, for the page to mark
+    # What went wrong and with what, so a page can say it in its own language.
+    kind: str = ""
+    params: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message
@@ -315,7 +318,14 @@ def cascade_problems(
     by_id: dict[Hashable, IndicatorLike] = {}
     for record in records:
         if record.id in by_id:
-            problems.append(CascadeProblem(message=f"indicator {record.id} appears twice", indicators=(record.id,)))
+            problems.append(
+                CascadeProblem(
+                    message=f"indicator {record.id} appears twice",
+                    indicators=(record.id,),
+                    kind="duplicate",
+                    params={"indicator": record.id},
+                )
+            )
         else:
             by_id[record.id] = record
 
@@ -326,7 +336,10 @@ def cascade_problems(
         except ValueError:
             problems.append(
                 CascadeProblem(
-                    message=f"indicator {record.id} has the unknown level {record.level!r}", indicators=(record.id,)
+                    message=f"indicator {record.id} has the unknown level {record.level!r}",
+                    indicators=(record.id,),
+                    kind="unknown_level",
+                    params={"indicator": record.id, "level": record.level},
                 )
             )
 
@@ -338,7 +351,19 @@ def cascade_problems(
         weight = _decimal(record.weight, what=f"the weight of indicator {record.id}")
         problem = _parent_problem(record, level, by_id, levels)
         if problem:
-            problems.append(CascadeProblem(message=problem, indicators=(record.id,)))
+            problems.append(
+                CascadeProblem(
+                    message=problem,
+                    indicators=(record.id,),
+                    kind="parent",
+                    params={
+                        "indicator": record.id,
+                        "level": level.value,
+                        "parent": record.parent_id,
+                        "parent_level": levels[record.parent_id].value if record.parent_id in levels else None,
+                    },
+                )
+            )
             # Grouped by parent it has no real siblings; grouped by owner it still counts in its scorecard.
             if group_by == "parent" and level is not Level.ZONE:
                 continue
@@ -357,7 +382,20 @@ def cascade_problems(
             group = f"the indicators under indicator {anchor}"
         problem = _weights_problem(weights, group)
         if problem:
-            problems.append(CascadeProblem(message=problem, indicators=tuple(key for key, _ in weights)))
+            problems.append(
+                CascadeProblem(
+                    message=problem,
+                    indicators=tuple(key for key, _ in weights),
+                    kind="weights",
+                    params={
+                        "level": level.value,
+                        "anchor": anchor,
+                        "group_by": group_by,
+                        "total": sum((weight for _, weight in weights), Decimal(0)),
+                        "negative": any(weight < 0 for _, weight in weights),
+                    },
+                )
+            )
     return problems
 
 

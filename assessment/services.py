@@ -85,7 +85,36 @@ def cascade_problems(*, cycle: Cycle) -> list[str]:
         )
         for indicator in indicators
     ]
-    return [str(problem) for problem in rules.cascade_problems(indicators=records, group_by="owner")]
+    return [_cascade_message(problem) for problem in rules.cascade_problems(indicators=records, group_by="owner")]
+
+
+def _cascade_message(problem: rules.CascadeProblem) -> str:
+    """A cascade problem in the user's language."""
+    params = problem.params
+    level = Indicator.Level(params["level"]).label if params.get("level") in Indicator.Level.values else ""
+    if problem.kind == "weights":
+        values = {"level": level, "owner": params["anchor"], "total": params["total"]}
+        if params["negative"]:
+            return _("The %(level)s indicators of %(owner)s have a negative weight.") % values
+        return _("The weights of the %(level)s indicators of %(owner)s sum to %(total)s, not 100.") % values
+    if problem.kind == "parent":
+        values = {"indicator": params["indicator"], "level": level, "parent": params["parent"]}
+        if params["level"] == Indicator.Level.ZONE:
+            return _("%(indicator)s is a zone indicator and serves no other.") % values
+        if params["parent"] is None:
+            return _("%(indicator)s (%(level)s level) serves no indicator one level up.") % values
+        if params["parent_level"] is None:
+            return _("%(indicator)s serves an indicator that does not exist.") % values
+        values["parent_level"] = Indicator.Level(params["parent_level"]).label
+        return (
+            _(
+                "%(indicator)s (%(level)s level) serves %(parent)s at the %(parent_level)s level: "
+                "it must serve one level up."
+            )
+            % values
+        )
+    # Duplicates and unknown levels cannot come out of the database; keep the rule's wording.
+    return str(problem)
 
 
 def indicator_value_enter(

@@ -338,3 +338,17 @@ def test_the_bottom_rule_reads_a_fixed_number_of_queries_whatever_the_number_of_
     reasons = ConsequenceProposal.objects.filter(rating__cycle=cycle).values_list("reasons", flat=True)
     # The last of twelve, and the last two of thirty (5 % of 30 rounds up to 2).
     assert sum("bottom_every_year_of_term" in reason for reason in reasons) == 3
+
+
+def test_cascade_problems_read_in_the_users_language(cycle, personas):
+    from django.utils import translation
+
+    department_card(cycle, personas.department_a, weights=(60, 30))
+    with translation.override("en"):
+        assert services.cascade_problems(cycle=cycle) == [
+            f"The weights of the Department indicators of {personas.department_a} sum to 90.00, not 100."
+        ]
+    with translation.override("zh-hans"):
+        (message,) = services.cascade_problems(cycle=cycle)
+    assert "90.00" in message
+    assert "weights" not in message
