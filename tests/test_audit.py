@@ -88,3 +88,26 @@ def test_the_inspector_filters_the_trail_by_person_name_and_sees_masked_ids(clie
     text = response.content.decode()
     assert person.national_id not in text
     assert person.national_id[:4] + "*" * 10 + person.national_id[-4:] in text
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_or_delete_an_audit_entry():
+    from django.db import DatabaseError, transaction
+
+    person = PersonFactory()
+    entry = LogEntry.objects.get_for_object(person).get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.object_repr == str(person)
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_the_trail(client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    entry = LogEntry.objects.get_for_object(PersonFactory()).get()
+    delete_url = f"/admin/auditlog/logentry/{entry.pk}/delete/"
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
