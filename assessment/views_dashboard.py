@@ -176,7 +176,10 @@ def _overdue_chart(cycle: Cycle, own: Department | None, everything: bool) -> st
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = CycleChoiceForm(request.GET or None)
     cycle = form.cleaned_data.get("cycle") if form.is_valid() else None
-    cycle = cycle or Cycle.objects.first()
+    # Without a choice, the latest cycle that has results: a cycle still being planned shows nothing.
+    cycle = cycle or Cycle.objects.filter(ratings__isnull=False).distinct().first() or Cycle.objects.first()
+    if not request.GET and cycle is not None:
+        form = CycleChoiceForm(initial={"cycle": cycle})
     everything, own = _scope(request.user)
     context: dict = {"form": form, "cycle": cycle, "everything": everything, "own": own}
     if cycle is not None and (everything or own is not None):

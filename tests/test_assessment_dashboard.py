@@ -242,3 +242,24 @@ def test_department_results_list_an_approved_coefficient_without_a_score(cycle, 
     assert [(row.name, row.score, row.rank, row.coefficient) for row in rows] == [
         ("规划建设局", None, None, Decimal("0.80"))
     ]
+
+
+def test_without_a_choice_the_dashboard_shows_the_latest_cycle_with_results(english, personas):
+    from assessment.models import Cycle, Rating
+
+    rated = Cycle.objects.create(name="2025年度考核", kind=Cycle.Kind.ANNUAL, year=2025, status="confirmed")
+    Cycle.objects.create(name="2026年度考核", kind=Cycle.Kind.ANNUAL, year=2026)
+    Rating.objects.create(
+        cycle=rated,
+        person=personas.staff_person,
+        group="department:1",
+        score=80,
+        rank=1,
+        group_size=1,
+        proposed_grade="competent",
+        grade="competent",
+    )
+    english.force_login(personas.hr)
+    response = english.get(reverse("assessment:dashboard"))
+    assert response.context["cycle"] == rated
+    assert response.context["form"].initial["cycle"] == rated
