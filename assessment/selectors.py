@@ -17,6 +17,15 @@ from assessment.models import (
     SupervisedTask,
 )
 from staffing.models import Appointment
+from staffing.selectors import person_department
+
+
+def indicator_department(indicator: Indicator):
+    """The department an indicator belongs to: its own, or for an individual one the person's."""
+    if indicator.department_id or not indicator.person_id:
+        return indicator.department
+    return person_department(indicator.person)
+
 
 DEFAULT_WEIGHTS = {rules.Source.PERFORMANCE.value: Decimal(100)}
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import permissions, rules
+from assessment import permissions, rules, selectors
 from assessment.models import (
     ConductReport,
     ConsequenceProposal,
@@ -26,15 +26,10 @@ from assessment.selectors import person_scores
 from staffing import services as staffing_services
 from staffing.models import Appointment, Person
 from zonehr.audit import audit_context, audit_event
-from zonehr.errors import ApplicationError
+from zonehr.errors import ApplicationError, require_reason
 
 S = Cycle.Status
 LIFECYCLE = [S.PLANNING, S.SCORING, S.RATING, S.CONFIRMED, S.CLOSED]
-
-
-def _require_reason(reason: str) -> None:
-    if not reason.strip():
-        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
 
 
 def _require_status(cycle: Cycle, *statuses: str) -> None:
@@ -127,7 +122,7 @@ def indicator_value_enter(
     evidence: Any = None,
 ) -> Indicator:
     """Enter an indicator's actual value (or judged score, or misses) and score it."""
-    department = indicator.department or (_department_of(indicator.person) if indicator.person_id else None)
+    department = selectors.indicator_department(indicator)
     if not permissions.can_enter_for(actor, department):
         raise ApplicationError(
             _("You enter values for your own department only; “%(indicator)s” belongs to %(owner)s.")
@@ -157,21 +152,12 @@ def indicator_value_enter(
     return indicator
 
 
-def _department_of(person: Person):
-    appointment = (
-        Appointment.objects.filter(person=person, status=Appointment.Status.ACTIVE)
-        .select_related("post__department")
-        .first()
-    )
-    return appointment.post.department if appointment else None
-
-
 # --- Coefficients --------------------------------------------------------------------------------
 
 
 def coefficient_propose(*, actor: Any, cycle: Cycle, department, value: Decimal, reason: str) -> DepartmentCoefficient:
     """HR proposes a department's value coefficient, within [0.5, 1.5], with its reason."""
-    _require_reason(reason)
+    require_reason(reason)
     try:
         rules.validate_coefficient(value)
     except rules.AssessmentError:
@@ -192,7 +178,7 @@ def coefficient_decide(
     if not permissions.can_approve_coefficients(actor):
         raise ApplicationError(_("Coefficients are approved by the leadership."))
     if not approve:
-        _require_reason(note)
+        require_reason(note)
     with transaction.atomic(), audit_context(actor=actor, reason=note):
         coefficient = DepartmentCoefficient.objects.select_for_update().get(pk=coefficient.pk)
         if coefficient.status != DepartmentCoefficient.Status.PROPOSED:
@@ -399,7 +385,7 @@ def _proposals(
 
 def rating_override(*, actor: Any, rating: Rating, grade: str, reason: str) -> Rating:
     """HR changes a proposed grade; only with a reason, and the quota check warns on the page."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         rating = Rating.objects.select_for_update().select_related("cycle").get(pk=rating.pk)
         _require_status(rating.cycle, S.RATING)
@@ -428,7 +414,7 @@ def proposal_decide(
     Dismissal ends the appointment; "waiting" sends the person to off-post training; a pay cut
     and a transfer are recorded for payroll and for HR to carry out on the person's page.
     """
-    _require_reason(note)
+    require_reason(note)
     day = on or timezone.localdate()
     with transaction.atomic(), audit_context(actor=actor, reason=note):
         proposal = ConsequenceProposal.objects.select_for_update().select_related("rating__person").get(pk=proposal.pk)
@@ -478,7 +464,7 @@ def conduct_report_handle(*, actor: Any, report: ConductReport, status: str, not
     """The discipline inspector moves a report on (received → verified / unfounded → action)."""
     if not permissions.can_handle_conduct_reports(actor):
         raise ApplicationError(_("Conduct reports are handled by the discipline inspector."))
-    _require_reason(notes)
+    require_reason(notes)
     allowed = {
         ConductReport.Status.RECEIVED: {ConductReport.Status.VERIFIED, ConductReport.Status.UNFOUNDED},
         ConductReport.Status.VERIFIED: {ConductReport.Status.ACTION},

@@ -11,16 +11,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import openpyxl
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import rules
 from assessment.models import Adjustment, Composition, Cycle, Evaluation, Indicator, SupervisedTask
-from staffing.models import Appointment, Department, Person
+from staffing.models import Department, Person
+from staffing.selectors import person_department
 from zonehr.audit import audit_context, audit_event
-from zonehr.errors import ApplicationError, error_from_validation
+from zonehr.errors import ApplicationError, validated_save
 from zonehr.xlsx import header_row
 
 S = Cycle.Status
@@ -32,14 +32,6 @@ EVALUATION_HEADERS = [
     gettext_lazy("National ID"),
     gettext_lazy("Score"),
 ]
-
-
-def _validated_save(instance) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise error_from_validation(exc) from None
-    instance.save()
 
 
 def _require_planning(cycle: Cycle) -> None:
@@ -69,7 +61,7 @@ def cycle_save(*, actor: Any, cycle: Cycle) -> Cycle:
         # Quotas and points decide grades: changing them after scoring starts would change results silently.
         raise ApplicationError(_("A cycle's settings are fixed once scoring starts."))
     with transaction.atomic(), audit_context(actor=actor):
-        _validated_save(cycle)
+        validated_save(cycle)
     return cycle
 
 
@@ -107,7 +99,7 @@ def indicator_save(*, actor: Any, indicator: Indicator) -> Indicator:
         if level == L.INDIVIDUAL:
             # The owner stays the person alone: the cascade check groups scorecards by owner.
             indicator.department = None
-            if parent.department_id != _active_department_id(indicator.person):
+            if parent.department_id != getattr(person_department(indicator.person), "pk", None):
                 raise ApplicationError(
                     _("An individual indicator serves an indicator of the person's own department."),
                     {"parent": [_("Choose an indicator of the person's department.")]},
@@ -115,20 +107,12 @@ def indicator_save(*, actor: Any, indicator: Indicator) -> Indicator:
     if indicator.pk and indicator.children.exists() and indicator.level != _stored_level(indicator):
         raise ApplicationError(_("Indicators serve this one; its level cannot change."))
     with transaction.atomic(), audit_context(actor=actor):
-        _validated_save(indicator)
+        validated_save(indicator)
     return indicator
 
 
 def _stored_level(indicator: Indicator) -> str:
     return Indicator.objects.filter(pk=indicator.pk).values_list("level", flat=True).first() or indicator.level
-
-
-def _active_department_id(person: Person) -> int | None:
-    return (
-        Appointment.objects.filter(person=person, status=Appointment.Status.ACTIVE)
-        .values_list("post__department_id", flat=True)
-        .first()
-    )
 
 
 def indicator_remove(*, actor: Any, indicator: Indicator) -> None:
@@ -309,7 +293,7 @@ def task_save(*, actor: Any, task: SupervisedTask) -> SupervisedTask:
     if not task.pk:
         task.assigned_by = actor
     with transaction.atomic(), audit_context(actor=actor):
-        _validated_save(task)
+        validated_save(task)
     return task
 
 
@@ -382,7 +366,7 @@ def adjustment_save(*, actor: Any, adjustment: Adjustment) -> Adjustment:
     if not adjustment.pk:
         adjustment.recorded_by = actor
     with transaction.atomic(), audit_context(actor=actor, reason=adjustment.reason):
-        _validated_save(adjustment)
+        validated_save(adjustment)
     return adjustment
 
 

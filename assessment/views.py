@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import forms, permissions, rules, services, setup
+from assessment import forms, permissions, rules, selectors, services, setup
 from assessment.models import (
     Adjustment,
     Composition,
@@ -279,7 +279,7 @@ def indicator_enter(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(
         Indicator.objects.select_related("cycle", "department", "person").exclude(level=Indicator.Level.ZONE), pk=pk
     )
-    department = indicator.department or (services._department_of(indicator.person) if indicator.person_id else None)
+    department = selectors.indicator_department(indicator)
     if not permissions.can_enter_for(request.user, department):
         # Another department's indicator is not shown to exist, so ids cannot be probed.
         raise Http404
@@ -313,7 +313,7 @@ def _may_see_indicator(user, indicator: Indicator) -> bool:
         return True
     if not has_role(user, Role.DEPARTMENT_HEAD) or indicator.level == Indicator.Level.ZONE:
         return False
-    department = indicator.department or (services._department_of(indicator.person) if indicator.person_id else None)
+    department = selectors.indicator_department(indicator)
     own = user_department(user)
     return department is not None and own is not None and own.pk == department.pk
 

@@ -41,7 +41,7 @@ from recruitment.selectors import candidates_in, eligibility_problems, round_sco
 from staffing import services as staffing_services
 from staffing.models import Appointment, Person, SalaryGrade, StaffingPolicy
 from zonehr.audit import audit_context, audit_event
-from zonehr.errors import ApplicationError
+from zonehr.errors import ApplicationError, require_reason
 from zonehr.money import round_to
 
 S = Campaign.Status
@@ -57,11 +57,6 @@ LIFECYCLE = [
     S.CLOSED,
 ]
 ACTIVE_APPLICATION = (Application.Status.SUBMITTED, Application.Status.QUALIFIED)
-
-
-def _require_reason(reason: str) -> None:
-    if not reason.strip():
-        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
 
 
 def _require_status(campaign: Campaign, *statuses: str) -> None:
@@ -188,7 +183,7 @@ def _check_application(
 def application_review(*, actor: Any, application: Application, qualified: bool, reason: str = "") -> Application:
     """HR's qualification review; a rejection carries the reason the applicant sees."""
     if not qualified:
-        _require_reason(reason)
+        require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         application = Application.objects.select_for_update().get(pk=application.pk)
         _require_status(application.campaign, S.APPLICATIONS_OPEN, S.QUALIFICATION_REVIEW)
@@ -207,7 +202,7 @@ def integrity_flag_record(
     *, actor: Any, application: Application, kind: str, note: str, disqualifies: bool = True
 ) -> IntegrityFlag:
     """Record falsified material, lobbying or an undeclared conflict; it may disqualify."""
-    _require_reason(note)
+    require_reason(note)
     with transaction.atomic(), audit_context(actor=actor, reason=note):
         flag = IntegrityFlag.objects.create(
             application=application, kind=kind, note=note, disqualifies=disqualifies, recorded_by=actor
@@ -358,7 +353,7 @@ def _check_partial_marks(round_: Round, marks: dict[str, Decimal]) -> None:
 
 def sheet_amend(*, actor: Any, sheet: ScoreSheet, marks: dict[str, Decimal], reason: str) -> ScoreSheet:
     """The panel chair corrects a submitted sheet; the original stays in the audit trail and the chain."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         # Round first, then sheet: the same order as sheet_save, so the two cannot deadlock.
         round_id = ScoreSheet.objects.filter(pk=sheet.pk).values_list("panel__round_id", flat=True).get()
@@ -723,7 +718,7 @@ def objection_lodge(*, actor: Any, campaign: Campaign, text: str, application: A
 
 
 def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
-    _require_reason(resolution)
+    require_reason(resolution)
     with transaction.atomic(), audit_context(actor=actor, reason=resolution):
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         if objection.status != Objection.Status.OPEN:

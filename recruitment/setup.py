@@ -39,7 +39,7 @@ from recruitment.selectors import EDUCATION_ORDER, candidates_in
 from staffing import national_id as national_ids
 from staffing.models import Appointment, Person
 from zonehr.audit import audit_context, audit_event
-from zonehr.errors import ApplicationError, error_from_validation
+from zonehr.errors import ApplicationError, validated_save
 from zonehr.models import User
 from zonehr.money import round_to
 from zonehr.roles import Role
@@ -80,14 +80,6 @@ ROUND_PENDING_FIELDS = ("name", "pass_line", "advance_per_place", "eligible_vote
 
 def _stage_reached(campaign: Campaign, stage: str) -> bool:
     return LIFECYCLE.index(campaign.status) >= LIFECYCLE.index(stage)
-
-
-def _validated_save(instance, *, exclude: tuple[str, ...] = ()) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise error_from_validation(exc) from exc
-    instance.save()
 
 
 def _verbose(model, name: str) -> str:
@@ -152,7 +144,7 @@ def campaign_save(*, actor: Any, campaign: Campaign, reason: str = "") -> Campai
                 )
         _check_campaign_settings(campaign)
         # Campaigns set up before logins were recorded (imports, the demo) have no creator.
-        _validated_save(campaign, exclude=("created_by",))
+        validated_save(campaign, exclude=("created_by",))
     return campaign
 
 
@@ -200,7 +192,7 @@ def campaign_post_save(*, actor: Any, campaign_post: CampaignPost) -> CampaignPo
                 _("“%(post)s” is already offered by this campaign.") % {"post": post},
                 {"post": [_("Already offered.")]},
             )
-        _validated_save(campaign_post)
+        validated_save(campaign_post)
     return campaign_post
 
 
@@ -258,7 +250,7 @@ def round_save(*, actor: Any, round_: Round) -> Round:
                 _("Another round of this campaign is number %(order)s.") % {"order": round_.order},
                 {"order": [_("Taken.")]},
             )
-        _validated_save(round_)
+        validated_save(round_)
     return round_
 
 
@@ -348,7 +340,7 @@ def criterion_save(*, actor: Any, criterion: Criterion) -> Criterion:
             )
         if criterion.pk is None and not criterion.order:
             criterion.order = (round_.criteria.aggregate(last=Max("order"))["last"] or 0) + 1
-        _validated_save(criterion)
+        validated_save(criterion)
     return criterion
 
 
@@ -415,7 +407,7 @@ def panel_save(*, actor: Any, panel: Panel, judges: list[Any], chair: Any) -> Pa
             )
         before = _judge_names(panel.judges.all()) if panel.pk else []
         panel.chair = chair
-        _validated_save(panel)
+        validated_save(panel)
         panel.judges.set(judges)
         after = _judge_names(judges)
         if before != after:

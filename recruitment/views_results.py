@@ -260,7 +260,9 @@ def _ranking_campaigns(user: Any) -> QuerySet[Campaign]:
 def rankings_index(request: HttpRequest) -> HttpResponse:
     """A department head's posts to rank in the two-way selections under way."""
     offered = (
-        CampaignPost.objects.filter(campaign__in=_ranking_campaigns(request.user).filter(status__in=services.RANKING_STAGES))
+        CampaignPost.objects.filter(
+            campaign__in=_ranking_campaigns(request.user).filter(status__in=services.RANKING_STAGES)
+        )
         .select_related("campaign", "post__department")
         .order_by("-campaign__created_at", "post__code")
     )

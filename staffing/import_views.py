@@ -75,11 +75,16 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Imported from %(file)s: %(people)s people; on a post: %(appointed)s; awaiting appointment: "
-                  "%(pending)s; archival records sealed: %(records)s.")
+                _(
+                    "Imported from %(file)s: %(people)s people; on a post: %(appointed)s; awaiting appointment: "
+                    "%(pending)s; archival records sealed: %(records)s."
+                )
                 % {
-                    "people": summary.people, "file": upload.name, "appointed": summary.appointed,
-                    "pending": summary.people - summary.appointed, "records": summary.records,
+                    "people": summary.people,
+                    "file": upload.name,
+                    "appointed": summary.appointed,
+                    "pending": summary.people - summary.appointed,
+                    "records": summary.records,
                 },
             )
             return redirect("staffing:roster")

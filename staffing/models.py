@@ -506,7 +506,8 @@ class StaffingPolicy(AuditedModel):
     """The zone's staffing rules with numbers; one row, edited by an administrator."""
 
     waiting_minimum_months = models.PositiveIntegerField(
-        _("minimum off-post training (months)"), default=3,
+        _("minimum off-post training (months)"),
+        default=3,
         help_text=_("Staff sent to waiting may return to a post only after this many months."),
     )
     leadership_probation_months = models.PositiveIntegerField(_("probation of new leaders (months)"), default=12)

@@ -95,35 +95,60 @@ _DATE_FORMAT = "yyyy-mm-dd"
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", Need.ALWAYS, gettext_lazy("Text, at most 50 characters."), width=12),
     Column(
-        "national_id", "身份证号", Need.ALWAYS,
+        "national_id",
+        "身份证号",
+        Need.ALWAYS,
         gettext_lazy("18 characters: 17 digits and a check digit (0-9 or X). Gender and birth date are taken from it."),
-        width=22, number_format="@",
+        width=22,
+        number_format="@",
     ),
     Column("identity", "身份类别", Need.ALWAYS, gettext_lazy("One of the allowed values."), Person.Identity, 18),
     Column("education", "学历", Need.ALWAYS, gettext_lazy("One of the allowed values."), Person.Education, 12),
     Column(
-        "joined_on", "参加工作日期", Need.ALWAYS, gettext_lazy("A date such as 2010-07-01, after the birth date."),
+        "joined_on",
+        "参加工作日期",
+        Need.ALWAYS,
+        gettext_lazy("A date such as 2010-07-01, after the birth date."),
         number_format=_DATE_FORMAT,
     ),
     Column(
-        "department_code", "部门编码", Need.APPOINTMENT, gettext_lazy("The code of an active department."),
-        width=12, number_format="@",
+        "department_code",
+        "部门编码",
+        Need.APPOINTMENT,
+        gettext_lazy("The code of an active department."),
+        width=12,
+        number_format="@",
     ),
     Column(
-        "post_code", "岗位编码", Need.APPOINTMENT,
+        "post_code",
+        "岗位编码",
+        Need.APPOINTMENT,
         gettext_lazy(
             "The code of an open post of that department. Leave every appointment column empty "
             "to import the person without a post (awaiting appointment)."
         ),
-        width=12, number_format="@",
+        width=12,
+        number_format="@",
     ),
     Column("method", "聘任方式", Need.APPOINTMENT, gettext_lazy("One of the allowed values."), Appointment.Method, 14),
-    Column("term_start", "聘期开始", Need.APPOINTMENT, gettext_lazy("A date such as 2024-01-01."),
-           number_format=_DATE_FORMAT),
-    Column("term_end", "聘期结束", Need.APPOINTMENT, gettext_lazy("A date after the term start."),
-           number_format=_DATE_FORMAT),
     Column(
-        "grade", "工资级别", Need.APPOINTMENT,
+        "term_start",
+        "聘期开始",
+        Need.APPOINTMENT,
+        gettext_lazy("A date such as 2024-01-01."),
+        number_format=_DATE_FORMAT,
+    ),
+    Column(
+        "term_end",
+        "聘期结束",
+        Need.APPOINTMENT,
+        gettext_lazy("A date after the term start."),
+        number_format=_DATE_FORMAT,
+    ),
+    Column(
+        "grade",
+        "工资级别",
+        Need.APPOINTMENT,
         gettext_lazy(
             "A whole number: a grade of the post's series within its level's band. "
             "Posts with negotiated pay cannot be imported."
@@ -131,7 +156,9 @@ COLUMNS: tuple[Column, ...] = (
         width=10,
     ),
     Column(
-        "probation_end", "试用期满", Need.OPTIONAL,
+        "probation_end",
+        "试用期满",
+        Need.OPTIONAL,
         gettext_lazy(
             "A date after the term start. Empty: no probation, or the policy's probation on leadership posts."
         ),
@@ -140,16 +167,28 @@ COLUMNS: tuple[Column, ...] = (
     Column("archival_post", "档案职务", Need.ARCHIVAL, gettext_lazy("Text, at most 100 characters.")),
     Column("archival_rank", "档案职级", Need.ARCHIVAL, gettext_lazy("Text, at most 100 characters.")),
     Column(
-        "establishment_type", "编制类型", Need.ARCHIVAL, gettext_lazy("One of the allowed values."),
-        EstablishmentType, 14,
+        "establishment_type",
+        "编制类型",
+        Need.ARCHIVAL,
+        gettext_lazy("One of the allowed values."),
+        EstablishmentType,
+        14,
     ),
     Column(
-        "archival_salary", "档案工资", Need.ARCHIVAL,
+        "archival_salary",
+        "档案工资",
+        Need.ARCHIVAL,
         gettext_lazy("A monthly amount in yuan, not negative, at most 2 decimal places."),
-        width=12, number_format="0.00",
+        width=12,
+        number_format="0.00",
     ),
-    Column("sealed_on", "封存日期", Need.ARCHIVAL, gettext_lazy("A date, not before the joining date."),
-           number_format=_DATE_FORMAT),
+    Column(
+        "sealed_on",
+        "封存日期",
+        Need.ARCHIVAL,
+        gettext_lazy("A date, not before the joining date."),
+        number_format=_DATE_FORMAT,
+    ),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 HEADERS = tuple(column.header for column in COLUMNS)
@@ -193,10 +232,15 @@ def template_workbook() -> bytes:
             sheet.add_data_validation(validation)
 
     notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append([
-        _("Fill in one person per row on the sheet %(sheet)s, from row 2, and keep its headers. "
-          "Nothing is imported unless every row is valid.") % {"sheet": DATA_SHEET}
-    ])
+    notes.append(
+        [
+            _(
+                "Fill in one person per row on the sheet %(sheet)s, from row 2, and keep its headers. "
+                "Nothing is imported unless every row is valid."
+            )
+            % {"sheet": DATA_SHEET}
+        ]
+    )
     notes.append([])
     notes.append([_("Column"), _("Required"), _("Format"), _("Allowed values")])
     for cell in notes[3]:
@@ -242,8 +286,11 @@ def file_check(name: str, size: int) -> None:
     """Refuse before reading: the right kind of file, not too large."""
     if not name.lower().endswith(".xlsx"):
         raise RosterFileError(
-            _("“%(name)s” is not an Excel workbook (.xlsx). In Excel, save it as “Excel Workbook (*.xlsx)” "
-              "and upload that.") % {"name": name}
+            _(
+                "“%(name)s” is not an Excel workbook (.xlsx). In Excel, save it as “Excel Workbook (*.xlsx)” "
+                "and upload that."
+            )
+            % {"name": name}
         )
     if size > MAX_UPLOAD_BYTES:
         raise RosterFileError(
@@ -296,8 +343,11 @@ def read_rows(content: bytes) -> list[RawRow]:
         missing = [header for header in HEADERS if header not in positions]
         if missing:
             raise RosterFileError(
-                _("The first row of sheet “%(sheet)s” must hold the column headers; missing: %(columns)s. "
-                  "Download the template to see them.") % {"sheet": sheet.title, "columns": "、".join(missing)}
+                _(
+                    "The first row of sheet “%(sheet)s” must hold the column headers; missing: %(columns)s. "
+                    "Download the template to see them."
+                )
+                % {"sheet": sheet.title, "columns": "、".join(missing)}
             )
         found: list[RawRow] = []
         for number, cells in enumerate(rows, start=2):
@@ -548,8 +598,13 @@ def check_rows(raws: list[RawRow], reference: Reference) -> CheckResult:
                 % {"birth": birth_date.isoformat()},
             )
         row = ImportRow(
-            row=raw.row, name=name or "", national_id=national_id or "", identity=identity or "",
-            education=education or "", joined_on=joined_on, birth_date=birth_date,
+            row=raw.row,
+            name=name or "",
+            national_id=national_id or "",
+            identity=identity or "",
+            education=education or "",
+            joined_on=joined_on,
+            birth_date=birth_date,
             gender=national_ids.gender(national_id) if national_id else "",
         )
         if any(check.given(key) for key in APPOINTMENT_KEYS):
@@ -598,8 +653,11 @@ def _check_appointment(check: _RowCheck, row: ImportRow, reference: Reference) -
         if level.is_negotiated:
             check.fail(
                 "grade",
-                _("Post “%(post)s” has negotiated pay, which the import cannot set: leave the appointment "
-                  "columns empty and appoint this person from his page.") % {"post": post},
+                _(
+                    "Post “%(post)s” has negotiated pay, which the import cannot set: leave the appointment "
+                    "columns empty and appoint this person from his page."
+                )
+                % {"post": post},
             )
         elif grade_number is not None:
             grade = reference.grades.get((level.series_id, grade_number))
@@ -607,8 +665,13 @@ def _check_appointment(check: _RowCheck, row: ImportRow, reference: Reference) -
                 check.fail(
                     "grade",
                     _("Grade %(grade)s is outside the band of post “%(post)s” (%(level)s: grades %(min)s–%(max)s).")
-                    % {"grade": grade_number, "post": post, "level": level, "min": level.min_grade,
-                       "max": level.max_grade},
+                    % {
+                        "grade": grade_number,
+                        "post": post,
+                        "level": level,
+                        "min": level.min_grade,
+                        "max": level.max_grade,
+                    },
                 )
             elif grade is None or not level.admits_grade(grade):
                 check.fail(
@@ -709,8 +772,13 @@ def roster_import_save(*, actor: Any, rows: list[ImportRow], filename: str) -> I
             _headcount_recheck(rows)
             people = [
                 Person(
-                    name=row.name, national_id=row.national_id, identity=row.identity, gender=row.gender,
-                    birth_date=row.birth_date, education=row.education, joined_on=row.joined_on,
+                    name=row.name,
+                    national_id=row.national_id,
+                    identity=row.identity,
+                    gender=row.gender,
+                    birth_date=row.birth_date,
+                    education=row.education,
+                    joined_on=row.joined_on,
                     status=Person.Status.ON_POST if row.post else Person.Status.PENDING,
                 )
                 for row in rows
@@ -725,8 +793,13 @@ def roster_import_save(*, actor: Any, rows: list[ImportRow], filename: str) -> I
             appointed = [(row, person) for row, person in zip(rows, people, strict=True) if row.post]
             appointments = [
                 Appointment(
-                    person=person, post=row.post, method=row.method, term_start=row.term_start,
-                    term_end=row.term_end, salary_grade=row.salary_grade, probation_end=row.probation_end,
+                    person=person,
+                    post=row.post,
+                    method=row.method,
+                    term_start=row.term_start,
+                    term_end=row.term_end,
+                    salary_grade=row.salary_grade,
+                    probation_end=row.probation_end,
                 )
                 for row, person in appointed
             ]
@@ -734,8 +807,12 @@ def roster_import_save(*, actor: Any, rows: list[ImportRow], filename: str) -> I
             StatusChange.objects.bulk_create(
                 [
                     StatusChange(
-                        person=person, from_status=Person.Status.PENDING, to_status=Person.Status.ON_POST,
-                        changed_on=row.term_start, reason=reason[:300], actor=actor,
+                        person=person,
+                        from_status=Person.Status.PENDING,
+                        to_status=Person.Status.ON_POST,
+                        changed_on=row.term_start,
+                        reason=reason[:300],
+                        actor=actor,
                     )
                     for row, person in appointed
                 ],
@@ -746,8 +823,10 @@ def roster_import_save(*, actor: Any, rows: list[ImportRow], filename: str) -> I
     except IntegrityError as exc:
         # The only constraint the checks could not see coming: the same ID added meanwhile.
         raise ApplicationError(
-            _("Someone added one of these people while the file was being checked. Nothing has been imported; "
-              "upload the file again to see which.")
+            _(
+                "Someone added one of these people while the file was being checked. Nothing has been imported; "
+                "upload the file again to see which."
+            )
         ) from exc
     return ImportSummary(people=len(people), appointed=len(appointments), records=len(records))
 
@@ -768,8 +847,10 @@ def _headcount_recheck(rows: list[ImportRow]) -> None:
     for post in posts:
         if not post.is_active or held.get(post.pk, 0) + wanted[post.pk] > post.headcount:
             raise ApplicationError(
-                _("While the file was being checked, post “%(post)s” changed: headcount %(cap)s, %(held)s held, "
-                  "%(in_file)s in this file. Nothing has been imported; upload the file again.")
+                _(
+                    "While the file was being checked, post “%(post)s” changed: headcount %(cap)s, %(held)s held, "
+                    "%(in_file)s in this file. Nothing has been imported; upload the file again."
+                )
                 % {"post": post, "cap": post.headcount, "held": held.get(post.pk, 0), "in_file": wanted[post.pk]}
             )
 

@@ -123,17 +123,20 @@ def user_person(user: Any) -> Person | None:
     return user._zonehr_person
 
 
-def user_department(user: Any) -> Department | None:
-    """The department a user works in: that of his active appointment."""
-    person = user_person(user)
-    if person is None:
-        return None
+def person_department(person: Person) -> Department | None:
+    """The department of a person's active appointment, if he holds one."""
     appointment = (
         Appointment.objects.filter(person=person, status=Appointment.Status.ACTIVE)
         .select_related("post__department")
         .first()
     )
     return appointment.post.department if appointment else None
+
+
+def user_department(user: Any) -> Department | None:
+    """The department a user works in: that of his active appointment."""
+    person = user_person(user)
+    return person_department(person) if person is not None else None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from staffing.models import (
     StatusChange,
 )
 from zonehr.audit import audit_context
-from zonehr.errors import ApplicationError, error_from_validation
+from zonehr.errors import ApplicationError, require_reason, validated_save
 
 ONE_DAY = dt.timedelta(days=1)
 SEPARATIONS = {
@@ -37,23 +36,10 @@ SEPARATIONS = {
 GONE = (Person.Status.DEPARTED, Person.Status.DISMISSED, Person.Status.RETIRED)
 
 
-def _validated_save(instance) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise error_from_validation(exc) from exc
-    instance.save()
-
-
-def _require_reason(reason: str) -> None:
-    if not reason.strip():
-        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
-
-
 def person_create(*, actor: Any, **fields: Any) -> Person:
     person = Person(**fields)
     with transaction.atomic(), audit_context(actor=actor):
-        _validated_save(person)
+        validated_save(person)
     return person
 
 
@@ -82,7 +68,7 @@ def archival_record_seal(
                 _("%(person)s already has a sealed archival record; record an archival event instead.")
                 % {"person": person}
             )
-        _validated_save(record)
+        validated_save(record)
     return record
 
 
@@ -101,7 +87,7 @@ def archival_event_record(
     archival_salary: Decimal | None = None,
 ) -> ArchivalEvent:
     """Append a change to the archival track, citing the approval that allowed it."""
-    _require_reason(reason)
+    require_reason(reason)
     event = ArchivalEvent(
         record=record,
         kind=kind,
@@ -122,7 +108,7 @@ def archival_event_record(
             {"effective_on": [_("Before the sealing date.")]},
         )
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
-        _validated_save(event)
+        validated_save(event)
     return event
 
 
@@ -194,7 +180,7 @@ def _appoint(
     )
     try:
         with transaction.atomic():
-            _validated_save(appointment)
+            validated_save(appointment)
     except IntegrityError as exc:
         # A concurrent appointment of the same person won the one-active-appointment constraint.
         raise ApplicationError(
@@ -268,7 +254,7 @@ def appointment_renew(
     reason: str,
 ) -> Appointment:
     """Renew the contract (续聘): extend its term, optionally at another grade of the same level."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         appointment = Appointment.objects.select_for_update().select_related("post__level").get(pk=appointment.pk)
         if appointment.status != Appointment.Status.ACTIVE:
@@ -281,7 +267,7 @@ def appointment_renew(
         appointment.term_end = term_end
         if salary_grade is not None:
             appointment.salary_grade = salary_grade
-        _validated_save(appointment)
+        validated_save(appointment)
     return appointment
 
 
@@ -299,7 +285,7 @@ def appointment_transfer(
     method: str = Appointment.Method.DIRECT,
 ) -> Appointment:
     """Transfer (转岗) to another post from `on`. After failing a post the new level may not be higher."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         person = _lock_person(person)
         current = _locked_active_appointment(person)
@@ -338,7 +324,7 @@ def appointment_transfer(
 def appointment_close(*, actor: Any, appointment: Appointment, on: dt.date, kind: str, reason: str) -> Appointment:
     """End an appointment on its own, the person keeping his status: the step before a new
     appointment elsewhere, when places must be freed first (a re-competition of every post)."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status != Appointment.Status.ACTIVE:
@@ -349,7 +335,7 @@ def appointment_close(*, actor: Any, appointment: Appointment, on: dt.date, kind
 
 def person_send_to_waiting(*, actor: Any, person: Person, on: dt.date, reason: str) -> Person:
     """Send to waiting (待岗): off-post training, basic pay only, until he re-competes."""
-    _require_reason(reason)
+    require_reason(reason)
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         person = _lock_person(person)
         if person.status not in (Person.Status.ON_POST, Person.Status.PENDING):
@@ -423,7 +409,7 @@ def person_return_from_waiting(
 
 def person_separate(*, actor: Any, person: Person, kind: str, on: dt.date, reason: str) -> Person:
     """End contract, dismiss, resign/depart or retire: the appointment ends and the person leaves."""
-    _require_reason(reason)
+    require_reason(reason)
     if kind not in SEPARATIONS:
         raise ApplicationError(_("Unknown way of leaving: %(kind)s.") % {"kind": kind}, {"kind": [_("Unknown.")]})
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
@@ -451,7 +437,7 @@ def department_save(*, actor: Any, department: Department, reason: str = "") -> 
                     {"parent": [_("This would make a cycle.")]},
                 )
             ancestor = ancestor.parent
-        _validated_save(department)
+        validated_save(department)
     return department
 
 
@@ -466,13 +452,13 @@ def post_save(*, actor: Any, post: Post, reason: str = "") -> Post:
                     % {"headcount": post.headcount, "used": used, "post": post},
                     {"headcount": [_("Below the places held.")]},
                 )
-        _validated_save(post)
+        validated_save(post)
     return post
 
 
 def departments_merge(*, actor: Any, sources: list[Department], target: Department, reason: str) -> Department:
     """Merge departments into `target` (大部制): their posts and sub-departments move, they close."""
-    _require_reason(reason)
+    require_reason(reason)
     if target in sources:
         raise ApplicationError(_("A department cannot be merged into itself."), {"target": [_("Also a source.")]})
     if not target.is_active:

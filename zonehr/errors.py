@@ -3,6 +3,8 @@
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
 
 
 class ApplicationError(Exception):
@@ -25,3 +27,18 @@ def error_from_validation(exc: ValidationError) -> ApplicationError:
     general = fields.pop("__all__", [])
     parts = [*general, *(f"{key}: {msgs[0]}" for key, msgs in fields.items())]
     return ApplicationError("; ".join(parts), fields)
+
+
+def validated_save(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> None:
+    """Save after full model validation, a refusal becoming an ApplicationError."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise error_from_validation(exc) from exc
+    instance.save()
+
+
+def require_reason(reason: str) -> None:
+    """Actions that change a person's record or a result carry a reason for the audit trail."""
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason: it is kept in the audit trail."), {"reason": [_("Required.")]})
