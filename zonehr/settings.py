@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "staffing",
     "recruitment",
     "assessment",
+    "payroll",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

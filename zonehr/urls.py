@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from assessment import api as assessment_api
+from payroll import api as payroll_api
 from recruitment import api as recruitment_api
 from staffing import api as staffing_api
 from zonehr import views
@@ -17,6 +18,7 @@ router.register("staffing/appointments", staffing_api.AppointmentViewSet, basena
 router.register("staffing/archival-events", staffing_api.ArchivalEventViewSet, basename="archivalevent")
 recruitment_api.register(router)
 assessment_api.register(router)
+payroll_api.register(router)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("assessment/", include("assessment.urls")),
+    path("payroll/", include("payroll.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,3 @@
+"""Payroll packages pages."""
+
+urlpatterns: list = []

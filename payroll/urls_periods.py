@@ -1,0 +1,3 @@
+"""Payroll periods pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Payroll slips pages."""
+
+urlpatterns: list = []
