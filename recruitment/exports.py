@@ -22,18 +22,16 @@ from recruitment.models import (
     ApplicationChoice,
     Campaign,
     CampaignPost,
-    Result,
     Round,
     RoundResult,
     ScoreSheet,
     SheetDigest,
 )
+from recruitment.selectors import CampaignRanking
 from zonehr.xlsx import header_row, safe_cell
 
 SCORE_FORMAT = "0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-# The rounds that give a candidate a score; qualification and inspection only pass or stop him.
-SCORED_KINDS = (Round.Kind.WRITTEN, Round.Kind.INTERVIEW, Round.Kind.VOTE)
 YES, NO = "是", "否"
 # Characters Excel refuses in a sheet's name, and its length limit.
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -41,63 +39,6 @@ SHEET_TITLE_LENGTH = 31
 
 
 # --- Reads shared with the results pages -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RankingRow:
-    result: Result
-    candidate: str
-    scores: tuple[Decimal | None, ...]  # one per scored round of the campaign, in round order
-
-
-@dataclass(frozen=True)
-class PostRanking:
-    offered: CampaignPost
-    rows: tuple[RankingRow, ...]
-
-    @property
-    def selected(self) -> list[RankingRow]:
-        return [row for row in self.rows if row.result.selected]
-
-
-@dataclass(frozen=True)
-class CampaignRanking:
-    rounds: tuple[Round, ...]  # the scored rounds, in order
-    posts: tuple[PostRanking, ...]
-
-    @property
-    def computed(self) -> bool:
-        return any(post.rows for post in self.posts)
-
-
-def campaign_ranking(*, campaign: Campaign) -> CampaignRanking:
-    """Every post offered with its ranked candidates and their score in each scored round.
-
-    Four queries, however many candidates and posts.
-    """
-    rounds = tuple(campaign.rounds.filter(kind__in=SCORED_KINDS).order_by("order"))
-    scores = {
-        (result.application_id, result.round_id): result.score
-        for result in RoundResult.objects.filter(round__in=rounds).only("application_id", "round_id", "score")
-    }
-    rows: dict[int, list[RankingRow]] = defaultdict(list)
-    results = (
-        Result.objects.filter(campaign_post__campaign=campaign)
-        .select_related("application__person")
-        .order_by("campaign_post_id", "rank")
-    )
-    for result in results:
-        rows[result.campaign_post_id].append(
-            RankingRow(
-                result=result,
-                candidate=result.application.candidate_name,
-                scores=tuple(scores.get((result.application_id, round_.pk)) for round_ in rounds),
-            )
-        )
-    offered = campaign.posts.select_related("post__department")
-    return CampaignRanking(
-        rounds=rounds, posts=tuple(PostRanking(offered=post, rows=tuple(rows[post.pk])) for post in offered)
-    )
 
 
 @dataclass(frozen=True)

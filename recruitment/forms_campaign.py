@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from recruitment import setup
+from recruitment import selectors, setup
 from recruitment.models import Application, Campaign, CampaignPost, Criterion, IntegrityFlag, Panel, Round
 from staffing.models import Appointment, Person, Post
 from zonehr.forms import Form, ModelForm
@@ -66,7 +66,7 @@ class CampaignForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [(kind.value, kind.label) for kind in Round.Kind if kind in setup.SCORED_KINDS]
+        kinds = [(kind.value, kind.label) for kind in Round.Kind if kind in selectors.SCORED_KINDS]
         stored = list(self.instance.tie_break or [])
         for slot in range(1, TIE_BREAK_SLOTS + 1):
             self.fields[f"tie_break_{slot}"] = forms.ChoiceField(

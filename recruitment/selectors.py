@@ -1,7 +1,8 @@
-"""Recruitment reads: eligibility, a judge's rounds, the live board."""
+"""Recruitment reads: eligibility, a judge's rounds, the live board, the ranking per post and the
+outcome of two-way selection."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -10,10 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recruitment import scoring
-from recruitment.models import Application, Ballot, CampaignPost, Panel, PanelCandidate, Round, ScoreSheet
+from recruitment.matching import RefusalReason, stable_match
+from recruitment.models import (
+    Application,
+    ApplicationChoice,
+    Ballot,
+    Campaign,
+    CampaignPost,
+    DepartmentPreference,
+    Panel,
+    PanelCandidate,
+    Result,
+    Round,
+    RoundResult,
+    ScoreSheet,
+)
 from staffing.models import Appointment, Person
 from zonehr.money import round_to
 
+# The rounds that give a candidate a score; qualification and inspection only pass or stop him.
+SCORED_KINDS = (Round.Kind.WRITTEN, Round.Kind.INTERVIEW, Round.Kind.VOTE)
 EDUCATION_ORDER = [
     Person.Education.SECONDARY,
     Person.Education.COLLEGE,
@@ -193,3 +210,158 @@ def vote_of(round_: Round, tally: dict[str, int]) -> scoring.VoteResult:
         pass_rate=round_.campaign.vote_pass_rate,
         turnout=round_.campaign.vote_turnout,
     )
+
+
+# --- Results: the ranking per post and the outcome of two-way selection ---------------------------------
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    result: Result
+    candidate: str
+    scores: tuple[Decimal | None, ...]  # one per scored round of the campaign, in round order
+
+
+@dataclass(frozen=True)
+class PostRanking:
+    offered: CampaignPost
+    rows: tuple[RankingRow, ...]
+
+    @property
+    def selected(self) -> list[RankingRow]:
+        return [row for row in self.rows if row.result.selected]
+
+
+@dataclass(frozen=True)
+class CampaignRanking:
+    rounds: tuple[Round, ...]  # the scored rounds, in order
+    posts: tuple[PostRanking, ...]
+
+    @property
+    def computed(self) -> bool:
+        return any(post.rows for post in self.posts)
+
+
+def campaign_ranking(*, campaign: Campaign) -> CampaignRanking:
+    """Every post offered with its ranked candidates and their score in each scored round.
+
+    Four queries, however many candidates and posts.
+    """
+    rounds = tuple(campaign.rounds.filter(kind__in=SCORED_KINDS).order_by("order"))
+    scores = {
+        (result.application_id, result.round_id): result.score
+        for result in RoundResult.objects.filter(round__in=rounds).only("application_id", "round_id", "score")
+    }
+    rows: dict[int, list[RankingRow]] = defaultdict(list)
+    results = (
+        Result.objects.filter(campaign_post__campaign=campaign)
+        .select_related("application__person")
+        .order_by("campaign_post_id", "rank")
+    )
+    for result in results:
+        rows[result.campaign_post_id].append(
+            RankingRow(
+                result=result,
+                candidate=result.application.candidate_name,
+                scores=tuple(scores.get((result.application_id, round_.pk)) for round_ in rounds),
+            )
+        )
+    offered = campaign.posts.select_related("post__department")
+    return CampaignRanking(
+        rounds=rounds, posts=tuple(PostRanking(offered=post, rows=tuple(rows[post.pk])) for post in offered)
+    )
+
+
+@dataclass(frozen=True)
+class RefusalLine:
+    choice: int  # the candidate's preference number for the post
+    post: str
+    reason: str
+    holders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnplacedCandidate:
+    candidate: str
+    refusals: tuple[RefusalLine, ...]
+
+
+@dataclass
+class PostOutcome:
+    offered: CampaignPost
+    applicants: int = 0
+    ranked: int = 0
+    holders: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TwoWayOutcome:
+    posts: list[PostOutcome]
+    unplaced: list[UnplacedCandidate]
+    matched: bool  # the match has been run
+    stale: bool  # rankings changed since it ran
+
+
+def refusal_text(reason: RefusalReason, holders: tuple[str, ...]) -> str:
+    if reason == RefusalReason.NOT_RANKED:
+        return _("The department did not rank him.")
+    if reason == RefusalReason.NO_PLACES:
+        return _("The post has no places.")
+    return _("Filled by candidates the department ranked higher: %(holders)s.") % {"holders": "、".join(holders)}
+
+
+def two_way_outcome(*, campaign: Campaign) -> TwoWayOutcome:
+    """Each post's applicants, rankings and holders, and for each candidate left without a post,
+    why each post he wanted did not take him.
+
+    The explanations come from the match recomputed from the stored preferences, which is the
+    one services.two_way_match stored as long as nobody has ranked anew since (`stale`).
+    """
+    applications = {
+        a.pk: a for a in campaign.applications.filter(status=Application.Status.QUALIFIED).select_related("person")
+    }
+    candidate_prefs: dict[int, list[int]] = {pk: [] for pk in applications}
+    posts = {offered.pk: PostOutcome(offered=offered) for offered in campaign.posts.select_related("post__department")}
+    choices = ApplicationChoice.objects.filter(application__in=list(applications)).order_by("preference")
+    for choice in choices:
+        candidate_prefs[choice.application_id].append(choice.campaign_post_id)
+        posts[choice.campaign_post_id].applicants += 1
+    post_prefs: dict[int, list[int]] = {pk: [] for pk in posts}
+    for preference in DepartmentPreference.objects.filter(campaign_post__campaign=campaign).order_by("rank"):
+        if preference.application_id in applications:
+            post_prefs[preference.campaign_post_id].append(preference.application_id)
+            posts[preference.campaign_post_id].ranked += 1
+    stored: dict[int, list[int]] = defaultdict(list)
+    for post_id, application_id in (
+        Result.objects.filter(campaign_post__campaign=campaign)
+        .order_by("rank")
+        .values_list("campaign_post_id", "application_id")
+    ):
+        stored[post_id].append(application_id)
+    names = {pk: application.candidate_name for pk, application in applications.items()}
+    for post_id, holders in stored.items():
+        posts[post_id].holders = [names.get(pk, "") for pk in holders]
+    matched = bool(stored)
+    if not matched:
+        return TwoWayOutcome(posts=list(posts.values()), unplaced=[], matched=False, stale=False)
+    match = stable_match(
+        candidate_prefs=candidate_prefs,
+        post_prefs=post_prefs,
+        capacity={pk: outcome.offered.places for pk, outcome in posts.items()},
+    )
+    stale = any(sorted(match.holders[pk]) != sorted(stored.get(pk, [])) for pk in posts)
+    unplaced = []
+    for candidate in match.unmatched:
+        lines = []
+        for refusal in match.explanations[candidate]:
+            holders = tuple(names[pk] for pk in refusal.holders)
+            lines.append(
+                RefusalLine(
+                    choice=candidate_prefs[candidate].index(refusal.post) + 1,
+                    post=str(posts[refusal.post].offered.post),
+                    reason=refusal_text(refusal.reason, holders),
+                    holders=holders,
+                )
+            )
+        unplaced.append(UnplacedCandidate(candidate=names[candidate], refusals=tuple(lines)))
+    return TwoWayOutcome(posts=list(posts.values()), unplaced=unplaced, matched=True, stale=stale)

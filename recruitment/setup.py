@@ -35,7 +35,7 @@ from recruitment.models import (
     PanelCandidate,
     Round,
 )
-from recruitment.selectors import EDUCATION_ORDER, candidates_in
+from recruitment.selectors import EDUCATION_ORDER, SCORED_KINDS, candidates_in
 from staffing import national_id as national_ids
 from staffing.models import Appointment, Person
 from zonehr.audit import audit_context, audit_event
@@ -49,7 +49,6 @@ S = Campaign.Status
 LIFECYCLE = services.LIFECYCLE
 HUNDRED = Decimal(100)
 # Round kinds that yield a score, so they can carry a weight and break ties.
-SCORED_KINDS = (Round.Kind.WRITTEN, Round.Kind.INTERVIEW, Round.Kind.VOTE)
 # domain.md §6: usual panels have 7 or 9 judges, at least 5.
 MIN_PANEL_JUDGES = 5
 JUDGE_ROLES = (Role.JUDGE, Role.DEPARTMENT_HEAD)

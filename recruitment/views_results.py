@@ -7,8 +7,6 @@ staff see a campaign's selected candidates once its publicity has begun, and lod
 during it. A judge sees none of these pages.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -22,22 +20,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recruitment import exports, permissions, services
+from recruitment import exports, permissions, selectors, services
 from recruitment.forms_results import (
     DepartmentRankingForm,
     ObjectionForm,
     ObjectionResolveForm,
     PublicityStartForm,
 )
-from recruitment.matching import RefusalReason, stable_match
 from recruitment.models import (
     Application,
-    ApplicationChoice,
     Campaign,
     CampaignPost,
     DepartmentPreference,
     Objection,
-    Result,
     Round,
 )
 from recruitment.permissions import MANAGE_ROLES, OVERSIGHT_ROLES
@@ -75,101 +70,6 @@ def _tabs(user: Any, campaign: Campaign, current: str) -> dict:
 # --- Department rankings (two-way selection) ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RefusalLine:
-    choice: int  # the candidate's preference number for the post
-    post: str
-    reason: str
-    holders: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class UnplacedCandidate:
-    candidate: str
-    refusals: tuple[RefusalLine, ...]
-
-
-@dataclass
-class PostOutcome:
-    offered: CampaignPost
-    applicants: int = 0
-    ranked: int = 0
-    holders: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TwoWayOutcome:
-    posts: list[PostOutcome]
-    unplaced: list[UnplacedCandidate]
-    matched: bool  # the match has been run
-    stale: bool  # rankings changed since it ran
-
-
-def refusal_text(reason: RefusalReason, holders: tuple[str, ...]) -> str:
-    if reason == RefusalReason.NOT_RANKED:
-        return _("The department did not rank him.")
-    if reason == RefusalReason.NO_PLACES:
-        return _("The post has no places.")
-    return _("Filled by candidates the department ranked higher: %(holders)s.") % {"holders": "、".join(holders)}
-
-
-def two_way_outcome(*, campaign: Campaign) -> TwoWayOutcome:
-    """Each post's applicants, rankings and holders, and for each candidate left without a post,
-    why each post he wanted did not take him.
-
-    The explanations come from the match recomputed from the stored preferences, which is the
-    one services.two_way_match stored as long as nobody has ranked anew since (`stale`).
-    """
-    applications = {
-        a.pk: a for a in campaign.applications.filter(status=Application.Status.QUALIFIED).select_related("person")
-    }
-    candidate_prefs: dict[int, list[int]] = {pk: [] for pk in applications}
-    posts = {offered.pk: PostOutcome(offered=offered) for offered in campaign.posts.select_related("post__department")}
-    choices = ApplicationChoice.objects.filter(application__in=list(applications)).order_by("preference")
-    for choice in choices:
-        candidate_prefs[choice.application_id].append(choice.campaign_post_id)
-        posts[choice.campaign_post_id].applicants += 1
-    post_prefs: dict[int, list[int]] = {pk: [] for pk in posts}
-    for preference in DepartmentPreference.objects.filter(campaign_post__campaign=campaign).order_by("rank"):
-        if preference.application_id in applications:
-            post_prefs[preference.campaign_post_id].append(preference.application_id)
-            posts[preference.campaign_post_id].ranked += 1
-    stored: dict[int, list[int]] = defaultdict(list)
-    for post_id, application_id in (
-        Result.objects.filter(campaign_post__campaign=campaign)
-        .order_by("rank")
-        .values_list("campaign_post_id", "application_id")
-    ):
-        stored[post_id].append(application_id)
-    names = {pk: application.candidate_name for pk, application in applications.items()}
-    for post_id, holders in stored.items():
-        posts[post_id].holders = [names.get(pk, "") for pk in holders]
-    matched = bool(stored)
-    if not matched:
-        return TwoWayOutcome(posts=list(posts.values()), unplaced=[], matched=False, stale=False)
-    match = stable_match(
-        candidate_prefs=candidate_prefs,
-        post_prefs=post_prefs,
-        capacity={pk: outcome.offered.places for pk, outcome in posts.items()},
-    )
-    stale = any(sorted(match.holders[pk]) != sorted(stored.get(pk, [])) for pk in posts)
-    unplaced = []
-    for candidate in match.unmatched:
-        lines = []
-        for refusal in match.explanations[candidate]:
-            holders = tuple(names[pk] for pk in refusal.holders)
-            lines.append(
-                RefusalLine(
-                    choice=candidate_prefs[candidate].index(refusal.post) + 1,
-                    post=str(posts[refusal.post].offered.post),
-                    reason=refusal_text(refusal.reason, holders),
-                    holders=holders,
-                )
-            )
-        unplaced.append(UnplacedCandidate(candidate=names[candidate], refusals=tuple(lines)))
-    return TwoWayOutcome(posts=list(posts.values()), unplaced=unplaced, matched=True, stale=stale)
-
-
 # --- Results -------------------------------------------------------------------------------------------------------
 
 
@@ -190,7 +90,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "recruitment/results/results.html",
         {
             **_tabs(user, campaign, "results"),
-            "ranking": exports.campaign_ranking(campaign=campaign),
+            "ranking": selectors.campaign_ranking(campaign=campaign),
             "rounds": campaign.rounds.order_by("order"),
             "can_compute": permissions.can_manage(user) and campaign.status == S.RESULTS and campaign.method != TWO_WAY,
             "can_read_sheets": permissions.can_read_sheets(user),
@@ -215,7 +115,7 @@ def results_compute(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*OVERSIGHT_ROLES)
 def ranking_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
-    workbook = exports.ranking_workbook(campaign=campaign, ranking=exports.campaign_ranking(campaign=campaign))
+    workbook = exports.ranking_workbook(campaign=campaign, ranking=selectors.campaign_ranking(campaign=campaign))
     return workbook_response(workbook, f"{campaign.name}-最终排名.xlsx")
 
 
@@ -277,7 +177,7 @@ def rankings_index(request: HttpRequest) -> HttpResponse:
 @role_required(*OVERSIGHT_ROLES, Role.DEPARTMENT_HEAD)
 def two_way(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(_ranking_campaigns(request.user), pk=pk)
-    outcome = two_way_outcome(campaign=campaign)
+    outcome = selectors.two_way_outcome(campaign=campaign)
     oversee = permissions.can_oversee(request.user)
     posts = outcome.posts if oversee else [p for p in outcome.posts if permissions.ranks_for(request.user, p.offered)]
     return render(
@@ -387,7 +287,7 @@ def _publicity_page(
     if not oversee:
         objections = objections.filter(lodged_by=user)
     manage = permissions.can_manage(user)
-    ranking = exports.campaign_ranking(campaign=campaign)
+    ranking = selectors.campaign_ranking(campaign=campaign)
     lodging = permissions.can_lodge_objection(user) and campaign.status == S.PUBLICITY
     return render(
         request,
@@ -505,7 +405,7 @@ def appointments_create(request: HttpRequest, pk: int) -> HttpResponse:
 def publicity_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The 公示 as posted and printed: its fixed wording is Chinese whatever the screen language."""
     campaign = _published_campaign(request.user, pk)
-    ranking = exports.campaign_ranking(campaign=campaign)
+    ranking = selectors.campaign_ranking(campaign=campaign)
     steps = ["个人报名", "资格审查"]
     if campaign.method == TWO_WAY:
         steps.append("双向选择")

@@ -9,8 +9,9 @@ from django.db.models import F
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from recruitment.exports import campaign_ranking, chain_report, ranking_workbook, sheet_title
+from recruitment.exports import chain_report, ranking_workbook, sheet_title
 from recruitment.models import CampaignPost, Round, ScoreSheet, SheetDigest
+from recruitment.selectors import campaign_ranking
 from tests.factories import PostFactory
 from tests.test_recruitment_results_pages import NAMES, finished_competition
 
