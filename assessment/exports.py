@@ -1,12 +1,9 @@
-"""A cycle's results: the department ranking (shared with the dashboard) and its xlsx export."""
-
-from dataclasses import dataclass
-from decimal import Decimal
+"""A cycle's results as xlsx: the department ranking and every person's rating."""
 
 from openpyxl import Workbook
 
 from assessment.models import Cycle, Rating
-from assessment.selectors import payroll_inputs
+from assessment.selectors import department_results
 from staffing.models import Department, PositionLevel
 from zonehr.xlsx import header_row, safe_cell
 
@@ -21,31 +18,6 @@ GRADE_NAMES = {
     Rating.Grade.BASICALLY_COMPETENT: "基本称职",
     Rating.Grade.INCOMPETENT: "不称职",
 }
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    department_id: int
-    name: str
-    score: Decimal | None
-    rank: int | None  # None while the department has no complete scorecard
-    coefficient: Decimal
-
-
-def competition_ranks(scores: dict[int, Decimal]) -> dict[int, int]:
-    """Rank 1 for the highest score; equal scores share the better rank (1, 2, 2, 4)."""
-    ordered = sorted(scores.values(), reverse=True)
-    return {key: ordered.index(score) + 1 for key, score in scores.items()}
-
-
-def department_results(*, cycle: Cycle) -> list[DepartmentRow]:
-    """Each department with a score or an approved coefficient: score, rank, coefficient
-    (1.00 when none was approved), as payroll reads them; ranked first, by rank."""
-    departments, _people = payroll_inputs(cycle=cycle)
-    ranks = competition_ranks({pk: row.score for pk, row in departments.items() if row.score is not None})
-    names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
-    rows = [DepartmentRow(pk, names[pk], row.score, ranks.get(pk), row.coefficient) for pk, row in departments.items()]
-    return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.name))
 
 
 def group_label(group: str, departments: dict[int, str], levels: dict[tuple[int, int], str]) -> str:

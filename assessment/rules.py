@@ -957,3 +957,9 @@ def in_bottom_every_year(*, bottom: Mapping[Y, Iterable[P]], person: P, years: I
     bottom_share gives them). A year with no ranking does not count against him: False."""
     term = list(years)
     return bool(term) and all(person in bottom.get(year, ()) for year in term)
+
+
+def competition_ranks(scores: dict[int, Decimal]) -> dict[int, int]:
+    """Rank 1 for the highest score; equal scores share the better rank (1, 2, 2, 4)."""
+    ordered = sorted(scores.values(), reverse=True)
+    return {key: ordered.index(score) + 1 for key, score in scores.items()}

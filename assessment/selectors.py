@@ -16,7 +16,7 @@ from assessment.models import (
     Rating,
     SupervisedTask,
 )
-from staffing.models import Appointment
+from staffing.models import Appointment, Department
 from staffing.selectors import person_department
 
 
@@ -162,3 +162,22 @@ def payroll_inputs(*, cycle: Cycle) -> tuple[dict[int, DepartmentResult], dict[i
         for person_id, score, grade in cycle.ratings.values_list("person_id", "score", "grade")
     }
     return departments, people
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department_id: int
+    name: str
+    score: Decimal | None
+    rank: int | None  # None while the department has no complete scorecard
+    coefficient: Decimal
+
+
+def department_results(*, cycle: Cycle) -> list[DepartmentRow]:
+    """Each department with a score or an approved coefficient: score, rank, coefficient
+    (1.00 when none was approved), as payroll reads them; ranked first, by rank."""
+    departments, _people = payroll_inputs(cycle=cycle)
+    ranks = rules.competition_ranks({pk: row.score for pk, row in departments.items() if row.score is not None})
+    names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
+    rows = [DepartmentRow(pk, names[pk], row.score, ranks.get(pk), row.coefficient) for pk, row in departments.items()]
+    return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.name))

@@ -36,7 +36,6 @@ from assessment.models import (
 )
 from assessment.permissions import MANAGE_ROLES, READ_ROLES
 from staffing.models import Appointment, Department, PostSeries
-from staffing.selectors import user_department
 from zonehr.errors import ApplicationError
 from zonehr.forms import form_add_error
 from zonehr.roles import Role, has_role, refusal, role_required
@@ -45,7 +44,6 @@ from zonehr.xlsx import workbook_response
 S = Cycle.Status
 FORM_TEMPLATE = "assessment/form.html"
 # Coefficients and proposals are about the whole zone: not for a department head.
-ZONE_READ_ROLES = (Role.HR_OFFICER, Role.LEADERSHIP, Role.FINANCE_OFFICER)
 PROPOSAL_ROLES = (Role.HR_OFFICER, Role.LEADERSHIP)
 REASON_LABELS = {
     rules.Reason.EXCELLENT.value: gettext_lazy("rated excellent"),
@@ -56,15 +54,6 @@ REASON_LABELS = {
         "in the bottom share of the same-level posts in every year of the contract term"
     ),
 }
-
-
-def _own_department_id(user) -> int | None:
-    """None for those who see every department; a department head's own department otherwise
-    (0 when he holds no post, so he sees nothing)."""
-    if has_role(user, *ZONE_READ_ROLES):
-        return None
-    department = user_department(user)
-    return department.pk if department else 0
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -115,7 +104,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stepper": _stepper(cycle),
             "next_stage": S(next_stage).label if next_stage else None,
             "can_manage": permissions.can_manage(request.user),
-            "sees_zone": has_role(request.user, *ZONE_READ_ROLES),
+            "sees_zone": permissions.sees_zone(request.user),
             "quarters": cycle.quarters.all() if cycle.kind == Cycle.Kind.ANNUAL else [],
             "compositions": [
                 (value, label, _composition_rows(compositions.get(value)))
@@ -210,7 +199,7 @@ def kpi_tree(request: HttpRequest, pk: int) -> HttpResponse:
             "person_id", "post__department_id"
         )
     )
-    own = _own_department_id(request.user)
+    own = permissions.own_department_id(request.user)
     manage = permissions.can_manage(request.user)
     scoring = cycle.status == S.SCORING
     rows = []
@@ -306,25 +295,13 @@ def indicator_enter(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _may_see_indicator(user, indicator: Indicator) -> bool:
-    """HR, leadership and finance see every indicator; a department head his own department's
-    and those of its staff."""
-    if has_role(user, *ZONE_READ_ROLES):
-        return True
-    if not has_role(user, Role.DEPARTMENT_HEAD) or indicator.level == Indicator.Level.ZONE:
-        return False
-    department = selectors.indicator_department(indicator)
-    own = user_department(user)
-    return department is not None and own is not None and own.pk == department.pk
-
-
 @require_GET
 def indicator_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The evidence file of an indicator, for those who may see the indicator only: the files
     are never linked by their storage address, which anyone holding the link could open."""
     indicator = get_object_or_404(Indicator.objects.select_related("department", "person"), pk=pk)
     # Anyone else is not told the indicator or its file exists.
-    if not _may_see_indicator(request.user, indicator) or not indicator.evidence:
+    if not permissions.can_see_indicator(request.user, indicator) or not indicator.evidence:
         raise Http404
     try:
         handle = indicator.evidence.open("rb")
@@ -359,7 +336,7 @@ def _coefficient_rows(cycle: Cycle) -> list[CoefficientRow]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ZONE_READ_ROLES)
+@role_required(*permissions.ZONE_READ_ROLES)
 def coefficients(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=pk)
     manage = permissions.can_manage(request.user)
@@ -504,7 +481,7 @@ def evaluations_template(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READ_ROLES)
 def tasks(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=pk)
-    own = _own_department_id(request.user)
+    own = permissions.own_department_id(request.user)
     found = cycle.tasks.select_related("department", "person")
     if own is not None:
         people = Appointment.objects.filter(status=Appointment.Status.ACTIVE, post__department_id=own).values(
@@ -608,11 +585,11 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment/adjustments.html",
         {
             "cycle": cycle,
-            "adjustments": _adjustments_seen(cycle, _own_department_id(request.user)),
+            "adjustments": _adjustments_seen(cycle, permissions.own_department_id(request.user)),
             # A refused form stays in view even once the cycle has moved on, so its error shows.
             "form": form if form is not None and (open_for_items or form.is_bound) else None,
             "can_remove": manage and open_for_items,
-            "own_only": not has_role(request.user, *ZONE_READ_ROLES),
+            "own_only": not permissions.sees_zone(request.user),
         },
     )
 
@@ -745,7 +722,7 @@ def ratings_groups(*, cycle: Cycle, department_id: int | None = None) -> list[Gr
 @role_required(*READ_ROLES)
 def ratings(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=pk)
-    own = _own_department_id(request.user)
+    own = permissions.own_department_id(request.user)
     groups = ratings_groups(cycle=cycle, department_id=own)
     return render(
         request,

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from assessment import charts, exports, rules
+from assessment import charts, exports, permissions, rules, selectors
 from assessment.models import Cycle, Indicator, Rating, SupervisedTask
 from staffing.models import Appointment, Department, PositionLevel
-from staffing.selectors import user_department
 from zonehr.forms import Form
 from zonehr.roles import Role, has_role, role_required
 from zonehr.xlsx import workbook_response
@@ -39,17 +38,9 @@ class CycleChoiceForm(Form):
     cycle = forms.ModelChoiceField(label=gettext_lazy("Cycle"), queryset=Cycle.objects.all(), required=False)
 
 
-def _scope(user) -> tuple[bool, Department | None]:
-    """(sees every department, own department): a department head who is not also HR or
-    leadership is narrowed to his own department."""
-    if has_role(user, Role.HR_OFFICER, Role.LEADERSHIP):
-        return True, None
-    return False, user_department(user)
-
-
 def _department_chart(cycle: Cycle, own: Department | None, everything: bool) -> tuple[list, str]:
     rows = [
-        row for row in exports.department_results(cycle=cycle) if everything or (own and row.department_id == own.pk)
+        row for row in selectors.department_results(cycle=cycle) if everything or (own and row.department_id == own.pk)
     ]
     bars = [
         charts.Bar(
@@ -180,7 +171,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle = cycle or Cycle.objects.filter(ratings__isnull=False).distinct().first() or Cycle.objects.first()
     if not request.GET and cycle is not None:
         form = CycleChoiceForm(initial={"cycle": cycle})
-    everything, own = _scope(request.user)
+    # Leadership and HR see every department; a department head only his own.
+    own_id = permissions.own_department_id(request.user, zone_roles=(Role.HR_OFFICER, Role.LEADERSHIP))
+    everything = own_id is None
+    own = None if everything else Department.objects.filter(pk=own_id).first()
     context: dict = {"form": form, "cycle": cycle, "everything": everything, "own": own}
     if cycle is not None and (everything or own is not None):
         departments, context["department_chart"] = _department_chart(cycle, own, everything)

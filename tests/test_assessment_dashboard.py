@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessment import charts, services
-from assessment.exports import competition_ranks, department_results
 from assessment.models import Cycle, Indicator, Rating, SupervisedTask
-from assessment.selectors import payroll_inputs
+from assessment.rules import competition_ranks
+from assessment.selectors import department_results, payroll_inputs
 from tests.factories import AppointmentFactory, PostFactory, UserFactory
 from zonehr.roles import Role
 
