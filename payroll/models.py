@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from payroll import allocation, contributions, tax
 from staffing.models import Department, Person, Post
@@ -201,9 +202,10 @@ class PayPeriod(AuditedModel):
     reopened only by a privileged role with a reason."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CALCULATED = "calculated", _("Calculated")
-        CLOSED = "closed", _("Closed")
+        # A context of their own: "Open" and "Closed" mean otherwise elsewhere (a campaign, a task).
+        OPEN = "open", pgettext_lazy("pay period", "Open")
+        CALCULATED = "calculated", pgettext_lazy("pay period", "Calculated")
+        CLOSED = "closed", pgettext_lazy("pay period", "Closed")
 
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
@@ -275,8 +277,8 @@ class PayrollJob(models.Model):
     browser polls its progress. At most one job per period is queued or running."""
 
     class Kind(models.TextChoices):
-        CALCULATE = "calculate", _("Calculation")
-        CLOSE = "close", _("Close")
+        CALCULATE = "calculate", pgettext_lazy("payroll job", "Calculation")
+        CLOSE = "close", pgettext_lazy("payroll job", "Close")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -77,6 +77,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         queryset=SalaryGrade.objects.all(), required=False, allow_null=True
     )
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=300)
+    # Declared so the schema admits the blank of an appointment that has not ended.
+    end_kind = serializers.ChoiceField(choices=Appointment.EndKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Appointment

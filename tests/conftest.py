@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from tests.factories import AppointmentFactory, DepartmentFactory, PostFactory, UserFactory
+from zonehr.celery import app as celery_app
 from zonehr.roles import Role
 
 pytest_plugins = ["tests.plugins.worker", "tests.plugins.browser"]
@@ -44,6 +45,19 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hasher(settings):
     # The production hasher is slow by design; tests log in dozens of personas.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Celery tasks run in-process, as with no broker, even where one is configured (CI sets one):
+    a start then returns a finished job. Tests marked celery_worker use the real worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
 
 
 @pytest.fixture(autouse=True)

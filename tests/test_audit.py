@@ -1,13 +1,20 @@
 import datetime as dt
+import re
+from io import BytesIO
 
 import pytest
 from auditlog.models import LogEntry
+from drf_spectacular.generators import SchemaGenerator
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from staffing import services
 from staffing.models import Appointment, Person
 from tests.factories import PersonFactory, PostFactory, SalaryGradeFactory, UserFactory
 from zonehr.audit import audit_bulk_created, audit_context, audit_event
 from zonehr.roles import Role
+from zonehr.urls import router
+from zonehr.xlsx import XLSX_TYPE
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +118,115 @@ def test_the_admin_offers_no_way_to_change_or_delete_the_trail(client):
     delete_url = f"/admin/auditlog/logentry/{entry.pk}/delete/"
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- Export ----------------------------------------------------------------------------------------
+
+
+def _exported_rows(client, **query) -> list[tuple]:
+    response = client.get("/audit/export/", query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_the_export_follows_the_page_filter_and_masks_ids(english, personas):
+    person = PersonFactory(name="欧阳修")
+    PersonFactory(name="司马光")
+    english.force_login(personas.inspector)
+    header, *rows = _exported_rows(english, person="欧阳")
+    assert header == ("When", "Who", "Record type", "Record", "Action", "Before → after", "Reason")
+    assert [row[3] for row in rows] == ["欧阳修"]
+    changes = rows[0][5]
+    assert person.national_id[:4] + "*" * 10 + person.national_id[-4:] in changes
+    assert person.national_id not in changes
+
+
+def test_the_export_keeps_the_reason_and_the_actor(english, personas):
+    person = PersonFactory(education=Person.Education.BACHELOR)
+    with audit_context(actor=personas.hr, reason="学历认证"):
+        person.education = Person.Education.MASTER
+        person.save()
+    english.force_login(personas.leader)
+    rows = _exported_rows(english, user="hr")[1:]
+    assert [(row[1], row[4], row[5], row[6]) for row in rows] == [
+        ("hr", "update", "education: bachelor → master", "学历认证")
+    ]
+
+
+def test_the_export_neutralises_formulas(english, personas):
+    actor = UserFactory()
+    audit_event(actor=actor, instance=PersonFactory(), event="=HYPERLINK(\"http://x\")", changes={}, reason="+1+1")
+    english.force_login(personas.inspector)
+    rows = _exported_rows(english, user=actor.username)[1:]
+    assert [(row[4], row[6]) for row in rows] == [("'=HYPERLINK(\"http://x\")", "'+1+1")]
+
+
+# --- Nobody edits or deletes the trail: not the admin, not the API --------------------------------
+
+
+def test_the_admin_refuses_to_change_an_entry(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    entry = LogEntry.objects.get_for_object(PersonFactory()).get()
+    response = client.post(f"/admin/auditlog/logentry/{entry.pk}/change/", {"object_repr": "rewritten"})
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.object_repr != "rewritten"
+
+
+def test_the_admin_list_offers_no_bulk_delete(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    entry = LogEntry.objects.get_for_object(PersonFactory()).get()
+    response = client.post(
+        "/admin/auditlog/logentry/", {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302)
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+    assert "delete_selected" not in client.get("/admin/auditlog/logentry/").content.decode()
+
+
+def test_no_api_endpoint_serves_the_audit_trail():
+    served = {viewset.serializer_class.Meta.model for _prefix, viewset, _basename in router.registry}
+    assert LogEntry not in served
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert not [path for path in paths if "audit" in path or "log" in path]
+
+
+def test_no_api_write_changes_or_deletes_an_entry(personas):
+    """Every unsafe operation of the API, called by a user holding every role on the id of an
+    existing entry, leaves the entries there were exactly as they were."""
+    person = PersonFactory()
+    with audit_context(actor=personas.hr, reason="before"):
+        person.education = Person.Education.MASTER
+        person.save()
+    entry = LogEntry.objects.get_for_object(person).last()
+    before = list(LogEntry.objects.order_by("pk").values())
+    everyone = UserFactory(username="all_roles", roles=list(Role))
+    client = APIClient()
+    client.force_authenticate(everyone)
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    calls = 0
+    for path, operations in paths.items():
+        for method in ("post", "put", "patch", "delete"):
+            if method in operations:
+                url = re.sub(r"\{[^}]+\}", str(entry.pk), path)
+                response = getattr(client, method)(url, {}, format="json")
+                assert response.status_code < 500, (method, url, response.status_code)
+                calls += 1
+    assert calls > 20
+    after = {row["id"]: row for row in LogEntry.objects.order_by("pk").values()}
+    assert [after.get(row["id"]) for row in before] == before
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_raw_sql_that_rewrites_or_deletes_an_entry():
+    from django.db import DatabaseError, connection, transaction
+
+    entry = LogEntry.objects.get_for_object(PersonFactory()).get()
+    for statement in (
+        "UPDATE auditlog_logentry SET changes = '{}' WHERE id = %s",
+        "DELETE FROM auditlog_logentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [entry.pk])
+    assert LogEntry.objects.filter(pk=entry.pk, changes=entry.changes).exists()

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
+from django.http import HttpRequest
 
 from staffing import demo
 from staffing.models import (
@@ -169,7 +170,7 @@ DEMO_ROLES = {
 def test_each_demo_user_holds_its_roles_and_can_log_in(zone, client, username, roles):
     user = User.objects.get(username=username)
     assert set(user.groups.values_list("name", flat=True)) == {role.value for role in roles}
-    assert client.login(username=username, password=demo.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=username, password=demo.DEMO_PASSWORD)
 
 
 def test_the_judge_is_an_outsider_with_no_person_record(zone):

@@ -8,6 +8,7 @@ from tests import (
     matrix_assessment_api,
     matrix_assessment_conduct,
     matrix_assessment_pages,
+    matrix_payroll,
     matrix_recruitment_api,
     matrix_recruitment_campaign,
     matrix_recruitment_results,
@@ -23,6 +24,8 @@ MATRIX = {
     "dashboard": (lambda p: {}, everyone(200)),
     "password_change": (lambda p: {}, everyone(200)),
     "audit_trail": (lambda p: {}, only({"inspector": 200, "leader": 200})),
+    # The export answers to exactly the readers of the audit trail page.
+    "audit_trail_export": (lambda p: {}, only({"inspector": 200, "leader": 200})),
     "staffing:roster": (lambda p: {}, only(ROSTER_VIEWERS)),
     "staffing:person_create": (lambda p: {}, only({"hr": 200})),
     # A person of department A: his own head sees him, the other head gets 404 (not 403) so IDs cannot be probed.
@@ -86,6 +89,7 @@ for _rows in (
     matrix_assessment_pages,
     matrix_assessment_conduct,
     matrix_assessment_api,
+    matrix_payroll,
 ):
     MATRIX.update(_rows.ROWS)
 

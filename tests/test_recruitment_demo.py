@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import override_settings
 
 from recruitment import demo as recruitment_demo
@@ -168,7 +169,7 @@ def test_the_extra_judges_log_in_with_the_demo_password(built, db, client):
     for username, _name in recruitment_demo.EXTRA_JUDGES:
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == ["judge"]
-        assert client.login(username=username, password=zone.DEMO_PASSWORD)
+        assert client.login(request=HttpRequest(), username=username, password=zone.DEMO_PASSWORD)
 
 
 def _snapshot() -> tuple:

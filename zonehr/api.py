@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -45,6 +46,15 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    message, fields = _flatten(response.data)
+    # exc.detail, not response.data, which wraps a plain message as {"detail": ...}.
+    message, fields = _flatten(exc.detail)
     response.data = {"message": message, "fields": fields}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 handler: a URL under /api/ that matches no endpoint (say /api/.../0.5/) answers in
+    the error shape; pages keep the 404 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"message": str(exceptions.NotFound.default_detail), "fields": {}}, status=404)
+    return page_not_found(request, exception)

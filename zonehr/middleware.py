@@ -1,7 +1,20 @@
+import sys
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+# What Django raises when the database cannot be reached, or drops the connection mid-request.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
 
 
 class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -32,3 +45,37 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+@receiver(got_request_exception, dispatch_uid="zonehr_database_outage")
+def _note_database_outage(sender, request=None, **kwargs) -> None:
+    """Django reports every unhandled exception here, before it turns it into a 500."""
+    if request is not None and isinstance(sys.exception(), DATABASE_DOWN):
+        request.database_unavailable = True
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database cannot be reached, pages answer 503 "try again shortly" and the API its
+    error shape with 503, instead of a stack trace or a bare 500. Nothing is cached: the first
+    request after the database returns is served as usual on a new connection.
+
+    Placed above the session middleware: a failure in any layer below (reading the session, the
+    view, saving the session) arrives here as the 500 Django made of it, marked on the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "database_unavailable", False):
+            return response
+        message = _("The database is unavailable at the moment, so nothing could be read or saved. Try again shortly.")
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse({"message": message, "fields": {}}, status=503)
+        else:
+            # No request context: the context processors would ask the database.
+            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

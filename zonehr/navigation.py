@@ -47,6 +47,9 @@ ENTRIES = (
         (Role.HR_OFFICER, Role.LEADERSHIP, Role.DEPARTMENT_HEAD, Role.FINANCE_OFFICER),
     ),
     NavEntry(_("Conduct reports"), "assessment:conduct_reports", (Role.DISCIPLINE_INSPECTOR,)),
+    NavEntry(_("Payroll"), "payroll:periods", (Role.FINANCE_OFFICER, Role.LEADERSHIP, Role.DEPARTMENT_HEAD)),
+    # Every member of staff (department heads too) reads his own pay slips.
+    NavEntry(_("My pay"), "payroll:my_pay", (Role.STAFF_MEMBER,)),
     NavEntry(_("Audit trail"), "audit_trail", (Role.DISCIPLINE_INSPECTOR, Role.LEADERSHIP)),
     NavEntry(_("API"), "api-docs", (Role.HR_OFFICER, Role.FINANCE_OFFICER)),
 )

@@ -10,6 +10,10 @@ missing (and refuses to run without it when CI=true).
         log_in(page, "hr", "secret")
         ...
         screenshot(page)
+
+Every page a journey opens is also checked against the Content-Security-Policy: a message in the
+browser's console saying the policy refused something (an inline script or style, a handler, a
+foreign source) fails the test when its pages close.
 """
 
 import os
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,6 +46,9 @@ LOCALE = "zh-CN"
 # Long enough for a cold live server on a slow CI runner, short enough that a missing
 # element fails the test in seconds rather than minutes.
 TIMEOUT_MS = 15_000
+# Chromium reports each refusal in the console, e.g. "Applying inline style violates the following
+# Content Security Policy directive 'style-src 'self''" (older versions: "Refused to apply ...").
+CSP_VIOLATION = "Content Security Policy"
 
 _call_report = pytest.StashKey[pytest.TestReport]()
 
@@ -124,12 +131,19 @@ def new_page(browser: "Browser", live_site: str, request: pytest.FixtureRequest)
     `new_page()` gives a desktop page; `new_page(viewport="tablet")` a 1024x768 one.
     Relative URLs (`page.goto("/staffing/roster/")`) go to the live server. If the test
     fails, each open page is saved as `<test name>-failed-<n>.png` next to the screenshots.
+    If the browser reported a Content-Security-Policy violation, the test fails at teardown.
     """
     contexts = []
+    violations: list[str] = []
+
+    def note_violation(message: "ConsoleMessage") -> None:
+        if CSP_VIOLATION in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
 
     def factory(viewport: str = "desktop", locale: str = LOCALE) -> "Page":
         context = browser.new_context(viewport=VIEWPORTS[viewport], locale=locale, base_url=live_site)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", note_violation)
         contexts.append(context)
         return context.new_page()
 
@@ -142,6 +156,8 @@ def new_page(browser: "Browser", live_site: str, request: pytest.FixtureRequest)
             page.screenshot(path=screenshot_path(request, suffix=f"-failed-{number}"), full_page=True)
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("The Content-Security-Policy refused:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

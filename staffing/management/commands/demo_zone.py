@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessment import demo as assessment_demo
+from payroll import demo as payroll_demo
 from recruitment import demo as recruitment_demo
 from staffing import demo
 from staffing.models import Person
@@ -63,6 +64,7 @@ class Command(BaseCommand):
                 summary = demo.demo_zone_build(staff=staff, seed=seed)
                 campaigns = recruitment_demo.demo_campaigns_build(seed=seed)
                 assessment = assessment_demo.demo_assessment_build(seed=seed)
+                payroll = payroll_demo.demo_payroll_build(seed=seed)
         if summary is None:
             self.stdout.write("The database already has departments; the demo zone was left as it is.")
         else:
@@ -79,7 +81,9 @@ class Command(BaseCommand):
                     f"campaigns “{campaigns.finished}” ({campaigns.candidates} candidates, {campaigns.appointed} "
                     f"appointed) and “{campaigns.open}” (interview open); “{assessment.annual}” confirmed "
                     f"({assessment.ratings} ratings), “{assessment.quarter}” at scoring "
-                    f"({assessment.overdue_tasks} tasks overdue)."
+                    f"({assessment.overdue_tasks} tasks overdue); pay months "
+                    f"{', '.join(str(period) for period in payroll.closed)} closed ({payroll.lines} pay lines), "
+                    f"{payroll.open} open."
                 )
             )
         self.stdout.write("")
