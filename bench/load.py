@@ -776,21 +776,33 @@ def half_points(maximum: Decimal, rng: random.Random) -> Decimal:
     return Decimal(rng.randint(low, int(maximum) * 2)) / 2
 
 
-def judge(browser: Browser, plan: Plan, stop: threading.Event, rng: random.Random, tally: Counter) -> None:
+class Tally:
+    """Counts kept by the user threads (sheets submitted, judges done, client problems)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, what: str) -> None:
+        with self._lock:
+            self.counts[what] += 1
+
+
+def judge(browser: Browser, plan: Plan, stop: threading.Event, rng: random.Random, tally: Tally) -> None:
     """Score candidate after candidate from the panel page until none is left or time is up."""
     stop.wait(rng.uniform(0, JUDGE_THINK[1]))
     panel = browser.request("GET", "scoring panel", plan.panel, expect=200)
     while not stop.is_set() and panel is not None:
         found = NEXT_SHEET.search(panel.text)
         if found is None:
-            tally["judges done"] += 1
+            tally.add("judges done")
             return
         sheet_url = found.group(1)
         sheet = browser.request("GET", "scoring sheet", sheet_url, expect=200)
         token = CSRF_INPUT.search(sheet.text) if sheet is not None else None
         total_url = TOTAL_URL.search(sheet.text) if sheet is not None else None
         if token is None or total_url is None:
-            tally["judges stopped by an unexpected sheet page"] += 1
+            tally.add("judges stopped by an unexpected sheet page")
             return
         token, total_url = token.group(1), total_url.group(1)
         form = {"csrfmiddlewaretoken": token}
@@ -809,7 +821,7 @@ def judge(browser: Browser, plan: Plan, stop: threading.Event, rng: random.Rando
             )
         submitted = browser.request("POST", "sheet submit", sheet_url, expect=302, data={**form, "action": "submit"})
         if submitted is not None and submitted.status_code == 302:
-            tally["sheets submitted"] += 1
+            tally.add("sheets submitted")
         # The redirect lands on the panel page; the next interview takes a while.
         panel = browser.request("GET", "scoring panel", plan.panel, expect=200)
         stop.wait(rng.uniform(*JUDGE_THINK))
@@ -886,7 +898,7 @@ def warm_up(crowd: Crowd, plan: Plan, workers: int) -> int:
 def run_load(crowd: Crowd, plan: Plan, *, duration: float, recorder: Recorder, seed: int) -> tuple[float, Counter]:
     """Every user in its thread for `duration` seconds; returns the measured seconds and the judges' tally."""
     stop = threading.Event()
-    tally: Counter = Counter()
+    tally = Tally()
     targets: list[Callable[[], None]] = []
     for index, browser in enumerate(crowd.everyone):
         rng = random.Random(seed * 1000 + index)
@@ -903,7 +915,7 @@ def run_load(crowd: Crowd, plan: Plan, *, duration: float, recorder: Recorder, s
         try:
             target()
         except Exception as exc:  # a bug of the client, not an answer of the server: shown apart
-            tally[f"users stopped by a client error ({type(exc).__name__}: {exc})"] += 1
+            tally.add(f"users stopped by a client error ({type(exc).__name__}: {exc})")
 
     threads = [threading.Thread(target=guarded, args=(target,), daemon=True) for target in targets]
     recorder.start()
@@ -917,7 +929,7 @@ def run_load(crowd: Crowd, plan: Plan, *, duration: float, recorder: Recorder, s
         for thread in threads:
             thread.join(timeout=REQUEST_TIMEOUT + 5)
         recorder.measuring = False
-    return time.perf_counter() - started, tally
+    return time.perf_counter() - started, tally.counts
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -215,6 +217,23 @@ def test_an_idle_session_expires_while_an_active_one_stays(personas, monkeypatch
         at(minutes)
         assert logged_in(active), minutes
     assert not logged_in(idle)
+
+
+def test_the_expiry_is_renewed_at_most_once_a_minute(personas, monkeypatch):
+    start = timezone.now()
+    client = Client()
+    client.force_login(personas.hr)
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=90))
+    client.get(reverse("dashboard"))  # renews the expiry
+
+    def session_writes(seconds: int) -> int:
+        monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(seconds=seconds))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("dashboard")).status_code == 200
+        return sum("django_session" in query["sql"] and "UPDATE" in query["sql"] for query in captured)
+
+    assert session_writes(100) == 0  # within the minute: nothing written
+    assert session_writes(160) == 1  # a minute on: the expiry moves
 
 
 def test_the_session_cookie_ends_with_the_browser(client, personas):

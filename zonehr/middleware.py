@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 # What Django raises when the database cannot be reached, or drops the connection mid-request.
@@ -78,4 +78,26 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class SlidingSessionMiddleware:
+    """Renew a login's expiry on activity, at most once a minute: saving the session on every
+    request (SESSION_SAVE_EVERY_REQUEST) would cost a database write and commit per request, most
+    of them the live board's polls."""
+
+    RENEW_AFTER_SECONDS = 60
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            if now - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
+                session[self.KEY] = now  # marks the session modified, so it is saved with a new expiry
         return response

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zonehr.middleware.SlidingSessionMiddleware",
     "zonehr.middleware.PageLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,10 +173,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # No start-up banner on every manage.py command; failures and lockouts are still logged.
 AXES_VERBOSE = False
 
-# Sessions end after SESSION_COOKIE_AGE seconds without a request (each request renews the
-# expiry), and with the browser: office computers are shared.
+# Sessions end after SESSION_COOKIE_AGE seconds without a request (activity renews the expiry,
+# at most once a minute: zonehr.middleware.SlidingSessionMiddleware), and with the browser: office
+# computers are shared.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 3600)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # --- Internationalisation ----------------------------------------------------
@@ -279,4 +280,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # With no broker, tasks run inside the request or command: a line per task, and kombu's note
+    # that no broker host was given, would only clutter its output.
+    "loggers": (
+        {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+        if CELERY_TASK_ALWAYS_EAGER
+        else {}
+    ),
 }
