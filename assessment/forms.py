@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Cycle, Evaluation, Indicator, Rating, SupervisedTask
 from assessment.rules import Measure
 from staffing.models import Appointment, Department, Person
-from zonehr.forms import Form, ModelForm
+from zonehr.forms import Form, ModelForm, workbook_field
 from zonehr.widgets import FastSelect
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -211,7 +211,7 @@ class AdjustmentForm(Form):
 
 
 class EvaluationImportForm(Form):
-    file = forms.FileField(label=_("Workbook (.xlsx)"), validators=[FileExtensionValidator(["xlsx"])])
+    file = workbook_field(label=_("Workbook (.xlsx)"))
 
 
 class TaskForm(ModelForm):

@@ -106,8 +106,11 @@ def _policy(finance: User) -> PayPolicy:
     existing = PayPolicy.objects.filter(effective_from=POLICY_FROM).first()
     if existing is not None:
         return existing
+    # A per-head base that, on the demo's pay scale, keeps most staff above the 60 % performance share.
     return inputs.pay_policy_create(
-        actor=finance, values={"effective_from": POLICY_FROM}, reason="2026年度薪酬政策（党工委审定）"
+        actor=finance,
+        values={"effective_from": POLICY_FROM, "per_head_base": Decimal(16000)},
+        reason="2026年度薪酬政策（党工委审定）",
     )
 
 

@@ -14,7 +14,7 @@ from payroll.inputs import PAID_STATUSES, POLICY_BASE_FIELDS, POLICY_MONEY_FIELD
 from payroll.models import SHARE_FIELDS, PayInput, PayPolicy, PayProfile
 from payroll.packages import coefficient_field
 from staffing.models import Department, Person
-from zonehr.forms import Form
+from zonehr.forms import Form, workbook_field
 from zonehr.widgets import FastSelect
 
 HUNDRED = Decimal(100)
@@ -251,7 +251,7 @@ class AdvancedWorkerForm(Form):
 
 
 class PayInputImportForm(Form):
-    file = forms.FileField(label=_("Workbook (.xlsx)"))
+    file = workbook_field(label=_("Workbook (.xlsx)"))
 
 
 class DepartmentFilterForm(Form):

@@ -237,9 +237,10 @@ def test_the_expiry_is_renewed_at_most_once_a_minute(personas, monkeypatch):
 
 
 def test_the_session_cookie_ends_with_the_browser(client, personas):
-    client.force_login(personas.hr)
+    personas.hr.set_password("a-Long-passphrase-2026")
+    personas.hr.save()
 
-    cookie = client.get(reverse("dashboard")).cookies[settings.SESSION_COOKIE_NAME]
+    cookie = log_in(client, personas.hr.username, "a-Long-passphrase-2026").cookies[settings.SESSION_COOKIE_NAME]
 
     assert cookie["max-age"] == ""
     assert cookie["expires"] == ""

@@ -7,4 +7,4 @@ class ZoneHRConfig(AppConfig):
     verbose_name = _("ZoneHR")
 
     def ready(self) -> None:
-        from zonehr import checks  # noqa: F401  (registers the system checks)
+        from zonehr import checks, middleware  # noqa: F401  (register the system checks, the login receiver)

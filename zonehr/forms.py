@@ -1,5 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 from zonehr.errors import ApplicationError, error_from_validation
 
@@ -33,3 +36,35 @@ def form_add_error(form: forms.Form, exc: ApplicationError | ValidationError) ->
     # Model validation already says everything at the fields; a rule's sentence names the rule.
     if not (from_model and placed):
         form.add_error(None, error.message)
+
+
+WORKBOOK_MAX_BYTES = 10 * 1024 * 1024
+
+
+@deconstructible
+class MaxFileSizeValidator:
+    """Refuse an upload above `limit` bytes before anything reads it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, upload) -> None:
+        if upload.size > self.limit:
+            raise ValidationError(
+                _("The file is %(size)s MB; at most %(limit)s MB is accepted."),
+                code="file_too_large",
+                params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": self.limit // (1024 * 1024)},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxFileSizeValidator) and other.limit == self.limit
+
+
+def workbook_field(*, label, help_text: str = "") -> forms.FileField:
+    """An upload of one .xlsx workbook: its type and size are checked before it is read."""
+    return forms.FileField(
+        label=label,
+        help_text=help_text,
+        validators=[FileExtensionValidator(["xlsx"]), MaxFileSizeValidator(WORKBOOK_MAX_BYTES)],
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.signals import user_logged_in
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -81,6 +82,17 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+def _renewed_now(session) -> None:
+    session[SlidingSessionMiddleware.KEY] = int(timezone.now().timestamp())
+
+
+@receiver(user_logged_in)
+def _note_login_renewal(sender, request=None, **kwargs) -> None:
+    # The login saves the session with a fresh expiry already; the first request need not again.
+    if request is not None and hasattr(request, "session"):
+        _renewed_now(request.session)
+
+
 class SlidingSessionMiddleware:
     """Renew a login's expiry on activity, at most once a minute: saving the session on every
     request (SESSION_SAVE_EVERY_REQUEST) would cost a database write and commit per request, most
@@ -96,8 +108,7 @@ class SlidingSessionMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated:
-            now = int(timezone.now().timestamp())
-            if now - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
-                session[self.KEY] = now  # marks the session modified, so it is saved with a new expiry
+        signed_in = session is not None and user is not None and user.is_authenticated
+        if signed_in and timezone.now().timestamp() - session.get(self.KEY, 0) >= self.RENEW_AFTER_SECONDS:
+            _renewed_now(session)  # marks the session modified, so it is saved with a new expiry
         return response
