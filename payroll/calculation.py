@@ -580,41 +580,8 @@ def _start(job_id: int) -> PayrollJob | None:
     return job
 
 
-LINE_COLUMNS = (
-    "job_id",
-    "period_id",
-    "person_id",
-    "department_id",
-    "post_id",
-    "identity",
-    "waiting",
-    "score",
-    "post_coefficient",
-    "basic_salary",
-    "basic_performance",
-    "major_work",
-    "investment_promotion",
-    "project_construction",
-    "allowances",
-    "over_target_bonus",
-    "advanced_worker_award",
-    "back_pay",
-    "gross_pay",
-    "contribution_base",
-    "pension",
-    "medical",
-    "unemployment",
-    "housing_fund",
-    "special_additional_deduction",
-    "cumulative_taxable",
-    "cumulative_tax",
-    "income_tax",
-    "annual_bonus",
-    "annual_bonus_tax",
-    "other_deductions",
-    "net_pay",
-    "archival_salary",
-)
+# Every column of a pay line but its id, as the model declares them: job and period first.
+LINE_COLUMNS = tuple(field.column for field in PayLine._meta.concrete_fields if not field.primary_key)
 
 
 def write_lines(lines: list[dict], *, job_id: int, period_id: int) -> None:

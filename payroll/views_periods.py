@@ -22,6 +22,7 @@ from assessment.models import Cycle
 from payroll import permissions, selectors, services
 from payroll.models import DEDUCTIONS, PayLine, PayPeriod, PayrollJob, SalaryPackage
 from staffing.models import Department
+from zonehr import money
 from zonehr.errors import ApplicationError
 from zonehr.forms import Form, form_add_error
 from zonehr.roles import role_required
@@ -56,12 +57,6 @@ WARNING_MESSAGES = {
 # --- Figures ---------------------------------------------------------------------------------------
 
 
-def _money(value: Decimal | str | None) -> str:
-    """12,345.67: grouped by thousands as finance writes amounts (the Chinese locale format of
-    Django groups nothing)."""
-    return f"{Decimal(value or 0):,.2f}"
-
-
 def _percent(value: Decimal | str) -> str:
     return f"{(Decimal(value) * 100).quantize(Decimal('0.01')).normalize():f} %"
 
@@ -81,7 +76,9 @@ def _figures(totals: dict) -> dict:
         "tax": total(("income_tax", "annual_bonus_tax")),
         "deductions": total(DEDUCTIONS),
     }
-    return {key: _money(value) if isinstance(value, Decimal) else value for key, value in {**totals, **sums}.items()}
+    return {
+        key: money.grouped(value) if isinstance(value, Decimal) else value for key, value in {**totals, **sums}.items()
+    }
 
 
 def _for_head(figures: dict) -> dict:
@@ -103,7 +100,7 @@ def _totals_by_period(periods: list[PayPeriod], *, department_id: int | None = N
         net_pay=Sum("net_pay"),
     )
     return {
-        row.pop("period_id"): {key: value if key == "headcount" else _money(value) for key, value in row.items()}
+        row.pop("period_id"): {key: value if key == "headcount" else money.grouped(value) for key, value in row.items()}
         for row in rows
     }
 
@@ -116,7 +113,7 @@ def _warnings(job: PayrollJob | None) -> list[dict]:
     for warning in job.warnings or []:
         code = warning.get("code", "")
         figures = {
-            name: _percent(value) if name in SHARE_FIGURES else _money(value)
+            name: _percent(value) if name in SHARE_FIGURES else money.grouped(value)
             for name, value in (warning.get("figures") or {}).items()
         }
         template = WARNING_MESSAGES.get(code)
@@ -238,8 +235,8 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **job_context,
             "policy": selectors.period_policy(period),
-            "pool": _money(period.performance_pool),
-            "award_pool": _money(period.award_pool),
+            "pool": money.grouped(period.performance_pool),
+            "award_pool": money.grouped(period.award_pool),
             "totals": _figures(selectors.period_totals(period)),
             "departments": departments,
             "warnings": _warnings(period.current_job),
@@ -279,30 +276,28 @@ def _started(request: HttpRequest, job: PayrollJob | None) -> None:
         messages.info(request, _("Started; the progress is shown below."))
 
 
-@require_POST
-@role_required(*permissions.MANAGE_ROLES)
-def period_calculate(request: HttpRequest, pk: int) -> HttpResponse:
+def _start(request: HttpRequest, pk: int, start) -> HttpResponse:
+    """Start a calculation or close of the period (`start` is the service) and show its progress."""
     period = get_object_or_404(PayPeriod, pk=pk)
     try:
-        job = services.start_calculation(actor=request.user, period=period)
+        job = start(actor=request.user, period=period)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         _started(request, job)
     return redirect("payroll:period_detail", pk=period.pk)
+
+
+@require_POST
+@role_required(*permissions.MANAGE_ROLES)
+def period_calculate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _start(request, pk, services.start_calculation)
 
 
 @require_POST
 @role_required(*permissions.MANAGE_ROLES)
 def period_close(request: HttpRequest, pk: int) -> HttpResponse:
-    period = get_object_or_404(PayPeriod, pk=pk)
-    try:
-        job = services.start_close(actor=request.user, period=period)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        _started(request, job)
-    return redirect("payroll:period_detail", pk=period.pk)
+    return _start(request, pk, services.start_close)
 
 
 @require_POST
@@ -347,8 +342,8 @@ def department_review(request: HttpRequest, pk: int, department_pk: int) -> Http
             "period": period,
             "department": department,
             "package": package,
-            "package_basic": _money(package.basic_package) if package else "",
-            "package_performance": _money(package.performance_package) if package else "",
+            "package_basic": money.grouped(package.basic_package) if package else "",
+            "package_performance": money.grouped(package.performance_package) if package else "",
             "totals": (_figures(totals[0]) if every_figure else _for_head(_figures(totals[0]))) if totals else None,
             "lines": lines,
             "every_figure": every_figure,
@@ -378,8 +373,8 @@ def my_department(request: HttpRequest) -> HttpResponse:
             {
                 "period": period,
                 "package": package,
-                "basic_package": _money(package.basic_package) if package else "",
-                "performance_package": _money(package.performance_package) if package else "",
+                "basic_package": money.grouped(package.basic_package) if package else "",
+                "performance_package": money.grouped(package.performance_package) if package else "",
                 "totals": totals.get(period.pk),
             }
         )

@@ -517,13 +517,13 @@ def test_leadership_models_and_approves_the_packages_in_the_browser(live_site, n
     log_in(page, "leader_pkg", "secret-pw-1")
     page.goto(reverse("payroll:packages", args=[period.pk]))
     plan = page.locator("#plan")
-    expect(plan).to_contain_text("30000.00")
+    expect(plan).to_contain_text("30,000.00")
 
     # Typing a figure refreshes the figures in place, the inputs keep what was typed.
     page.locator("input[name=zone_factor]").fill("1.10")
-    expect(plan).to_contain_text("33000.00")
+    expect(plan).to_contain_text("33,000.00")
     page.locator(f"input[name='{packages.coefficient_field(y.pk)}']").fill("1.50")
-    expect(plan).to_contain_text("21384.00")
+    expect(plan).to_contain_text("21,384.00")
     expect(page.locator("input[name=zone_factor]")).to_have_value("1.10")
     screenshot(page, full_page=True)
 

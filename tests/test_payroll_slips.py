@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from payroll.models import PayLine, PayPeriod
 from tests.test_payroll_exports import calculated_period, paid_person, pay_line
+from zonehr.money import grouped
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +56,10 @@ def test_staff_read_their_own_slip_with_the_tax_working_and_the_archival_salary(
     assert response.status_code == 200
     page = response.content.decode()
     assert personas.staff_person.name in page
-    assert "7345.67" in page  # gross pay
-    assert str(months[3].net_pay) in page
-    assert "4321.00" in page  # archival salary beside actual pay
-    assert "1000.00" in page and "135.75" in page  # cumulative taxable income and tax
+    assert "7,345.67" in page  # gross pay
+    assert grouped(months[3].net_pay) in page
+    assert "4,321.00" in page  # archival salary beside actual pay
+    assert "1,000.00" in page and "135.75" in page  # cumulative taxable income and tax
 
 
 def test_the_slip_shows_the_tax_withheld_earlier_in_the_year(english, personas, months):

@@ -111,7 +111,9 @@ def test_a_worker_killed_mid_calculation_leaves_the_period_as_it_was_and_a_new_s
     assert period.current_job_id == first.pk
     assert period.status == PayPeriod.Status.CALCULATED
     assert sorted(period_lines(period).values_list("pk", "net_pay")) == in_force
-    assert job_state(second.pk) == (PayrollJob.Status.RUNNING, 1)
+    # The job never finished; whether the step it was killed in got counted depends on the
+    # instant of the kill, and does not matter: its lines are never in force.
+    assert job_state(second.pk)[0] == PayrollJob.Status.RUNNING
 
     time.sleep(1.5)  # the killed job's heartbeat grows older than PAYROLL_JOB_STALE_SECONDS
     worker = start_worker(tmp_path / "worker-2.log", name="payroll-2")

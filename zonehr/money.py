@@ -20,3 +20,9 @@ def round_to(value: Decimal, places: int = 2, mode: str = "half_up") -> Decimal:
     except KeyError:
         raise ValueError(f"unknown rounding mode {mode!r}; use one of {sorted(ROUNDING_MODES)}") from None
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def grouped(amount: Decimal | int | str | None) -> str:
+    """An amount as finance writes it, 12,345.67: grouped by thousands whatever the page's
+    language (Django's Chinese number format groups nothing)."""
+    return f"{Decimal(amount or 0):,.2f}"
