@@ -13,7 +13,6 @@ text, numbers, five cell styles, column widths, a frozen header row repeated on 
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from payroll.models import DEDUCTIONS, EARNINGS, PayLine, PayPeriod, PayProfile
 from payroll.selectors import TOTALLED, period_lines
 from staffing.models import Department, Person
-from zonehr.xlsx import FORMULA_PREFIXES, safe_cell
+from zonehr.xlsx import FORMULA_PREFIXES, safe_cell, sheet_title
 
 MONEY_FORMAT = "#,##0.00"  # Excel's built-in number format 4
 ZERO = Decimal("0.00")
@@ -50,9 +49,6 @@ LINE_FIELDS = (
 )
 FIRST_AMOUNT = LINE_FIELDS.index(PAID[0])
 # Excel refuses these in a sheet's name, limits it to 31 characters and reserves "History".
-SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_TITLE_LENGTH = 31
-RESERVED_TITLES = {"history"}
 
 
 def _label(model: type, field: str) -> str:
@@ -63,18 +59,6 @@ def _ordered_values(period: PayPeriod, fields: tuple[str, ...]) -> Iterator[tupl
     """The period's lines in force as tuples, by department code then name, in one query."""
     lines = period_lines(period).order_by("department__code", "department_id", "person__name", "person_id")
     return lines.values_list(*fields).iterator(chunk_size=2000)
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A sheet name Excel accepts, unique (case-insensitively) among `taken`, which it joins."""
-    base = ILLEGAL_CHARACTERS_RE.sub("", SHEET_TITLE_FORBIDDEN.sub("_", name)).strip().strip("'") or _("Department")
-    title, number = base[:SHEET_TITLE_LENGTH].rstrip("'"), 1
-    while title.lower() in taken or title.lower() in RESERVED_TITLES:
-        number += 1
-        suffix = f"({number})"
-        title = base[: SHEET_TITLE_LENGTH - len(suffix)] + suffix
-    taken.add(title.lower())
-    return title
 
 
 # --- A streaming xlsx writer ------------------------------------------------------------------------
@@ -274,7 +258,8 @@ def _salary_sheet(period: PayPeriod) -> bytes:
         department_id, department_name = line[0], line[1]
         totals = [ZERO] * len(PAID)
         headcount = 0
-        with stream.sheet(sheet_title(department_name, taken), person_kinds, person_widths) as sheet:
+        title = sheet_title(department_name, taken, fallback=_("Department"))
+        with stream.sheet(title, person_kinds, person_widths) as sheet:
             sheet.header(person_headers)
             while line is not None and line[0] == department_id:
                 amounts = line[FIRST_AMOUNT:-1]

@@ -7,7 +7,6 @@ the results pages show, and the check of a round's hash chain.
 """
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,14 +27,11 @@ from recruitment.models import (
     SheetDigest,
 )
 from recruitment.selectors import CampaignRanking
-from zonehr.xlsx import header_row, safe_cell
+from zonehr.xlsx import header_row, safe_cell, sheet_title
 
 SCORE_FORMAT = "0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 YES, NO = "是", "否"
-# Characters Excel refuses in a sheet's name, and its length limit.
-SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_TITLE_LENGTH = 31
 
 
 # --- Reads shared with the results pages -------------------------------------------------------------
@@ -108,18 +104,6 @@ def _footer(sheet: Worksheet, lines: list[tuple[str, object]]) -> None:
     sheet.append([])
     for label, value in lines:
         _append(sheet, [label, value])
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique among `taken`."""
-    base = SHEET_TITLE_FORBIDDEN.sub("_", name).strip("'") or "岗位"
-    title, number = base[:SHEET_TITLE_LENGTH], 1
-    while title.lower() in taken:
-        number += 1
-        suffix = f"({number})"
-        title = base[: SHEET_TITLE_LENGTH - len(suffix)] + suffix
-    taken.add(title.lower())
-    return title
 
 
 def _digest_line(round_: Round) -> tuple[str, str]:
@@ -244,7 +228,7 @@ def ranking_workbook(*, campaign: Campaign, ranking: CampaignRanking) -> Workboo
     composite_column = 3 + len(ranking.rounds)
     formats = {column: SCORE_FORMAT for column in range(3, composite_column + 1)}
     for post in ranking.posts or ():
-        sheet = workbook.create_sheet(sheet_title(post.offered.post.name, taken))
+        sheet = workbook.create_sheet(sheet_title(post.offered.post.name, taken, fallback="岗位"))
         header_row(
             sheet,
             ["排名", "姓名", *round_headers, "综合成绩", "拟聘", "抽签决定"],
